@@ -1,0 +1,689 @@
+package validate
+
+import (
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"math"
+	"reflect"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	yaml "go.yaml.in/yaml/v3"
+	"k8s.io/apimachinery/pkg/api/resource"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/util/intstr"
+	v1 "kubevirt.io/api/core/v1"
+	poolv1alpha1 "kubevirt.io/api/pool/v1alpha1"
+	poolv1beta1 "kubevirt.io/api/pool/v1beta1"
+)
+
+// issueKind classifies what the typed decode found wrong with the input.
+type issueKind int
+
+const (
+	issueUnknownField issueKind = iota
+	issueDuplicateKey
+	issueInvalidType
+	issueTemplateParam
+	issueTooComplex
+)
+
+// decodeIssue is one problem found while decoding, at a node of the tree.
+type decodeIssue struct {
+	kind issueKind
+	node *yaml.Node
+	path string
+	msg  string
+}
+
+// decodeLimits bound the work one object may cause: alias expansion ("billion
+// laughs") and nesting depth.
+type decodeLimits struct {
+	maxNodes int
+	maxDepth int
+}
+
+var defaultDecodeLimits = decodeLimits{maxNodes: 1 << 20, maxDepth: 256}
+
+// decoder fills a Go value from a YAML node tree by the value's JSON field
+// names, the way the API server's strict decoding reads the JSON that kubectl
+// sends. Unlike a JSON round trip it keeps positions: every unknown field,
+// duplicate key and wrong type is recorded at its node, and decoding goes on
+// past it, so one typo does not hide the rest of the object.
+//
+// It walks the Go types field by field even where kubevirt.io/api defines an
+// UnmarshalJSON (VirtualMachineInstanceSpec, PodNetwork, DHCPOptions) that
+// would otherwise decode without strictness.
+type decoder struct {
+	issues   []decodeIssue
+	template bool // inside an OpenShift Template: tolerate ${PARAM}
+	limits   decodeLimits
+	visited  int
+	depth    int
+	stopped  bool
+	// lenient is above zero while decoding a field whose schema keeps
+	// unknown fields (x-kubernetes-preserve-unknown-fields in the CRD).
+	lenient int
+}
+
+func newDecoder(template bool) *decoder {
+	return &decoder{template: template, limits: defaultDecodeLimits}
+}
+
+func (d *decoder) add(kind issueKind, n *yaml.Node, path, format string, args ...any) {
+	d.issues = append(d.issues, decodeIssue{kind: kind, node: n, path: path, msg: fmt.Sprintf(format, args...)})
+}
+
+// enter counts a node against the limits; it returns false once they are hit.
+func (d *decoder) enter(n *yaml.Node, path string) bool {
+	if d.stopped {
+		return false
+	}
+	d.visited++
+	if d.visited > d.limits.maxNodes {
+		d.stopped = true
+		d.add(issueTooComplex, n, path, "object expands to more than %d nodes (alias bomb?); not decoded further", d.limits.maxNodes)
+		return false
+	}
+	if d.depth > d.limits.maxDepth {
+		d.stopped = true
+		d.add(issueTooComplex, n, path, "object is nested deeper than %d levels; not decoded further", d.limits.maxDepth)
+		return false
+	}
+	return true
+}
+
+// resolve follows aliases and unwraps document nodes.
+func resolve(n *yaml.Node) *yaml.Node {
+	for i := 0; n != nil && i < 64; i++ {
+		switch n.Kind {
+		case yaml.AliasNode:
+			n = n.Alias
+		case yaml.DocumentNode:
+			if len(n.Content) == 0 {
+				return nil
+			}
+			n = n.Content[0]
+		default:
+			return n
+		}
+	}
+	return n
+}
+
+var (
+	tIntOrString  = reflect.TypeOf(intstr.IntOrString{})
+	tQuantity     = reflect.TypeOf(resource.Quantity{})
+	tTime         = reflect.TypeOf(metav1.Time{})
+	tDuration     = reflect.TypeOf(metav1.Duration{})
+	tRawExtension = reflect.TypeOf(runtime.RawExtension{})
+	tUnmarshaler  = reflect.TypeOf((*json.Unmarshaler)(nil)).Elem()
+
+	// Types whose UnmarshalJSON only post-processes a plain decode: walk
+	// their fields, so their unknown fields are found.
+	walkDespiteUnmarshaler = map[reflect.Type]bool{
+		reflect.TypeOf(v1.VirtualMachineInstanceSpec{}): true,
+		reflect.TypeOf(v1.PodNetwork{}):                 true,
+		reflect.TypeOf(v1.DHCPOptions{}):                true,
+	}
+)
+
+var templateParam = regexp.MustCompile(`^\$\{\{?[A-Za-z0-9_]+\}?\}$`)
+
+func isNull(n *yaml.Node) bool {
+	return n.Kind == yaml.ScalarNode && n.ShortTag() == "!!null"
+}
+
+// decode fills v (settable) from node n at field path path.
+func (d *decoder) decode(n *yaml.Node, v reflect.Value, path string) {
+	n = resolve(n)
+	if n == nil || !d.enter(n, path) {
+		return
+	}
+	d.depth++
+	defer func() { d.depth-- }()
+
+	t := v.Type()
+	if t.Kind() == reflect.Pointer {
+		if isNull(n) {
+			v.SetZero()
+			return
+		}
+		if v.IsNil() {
+			v.Set(reflect.New(t.Elem()))
+		}
+		d.decode(n, v.Elem(), path)
+		return
+	}
+	if d.template && n.Kind == yaml.ScalarNode && t.Kind() != reflect.String && templateParam.MatchString(n.Value) {
+		d.add(issueTemplateParam, n, path, "template parameter %s is not checked; values are known only after processing", n.Value)
+		return
+	}
+	switch t {
+	case tIntOrString:
+		d.decodeIntOrString(n, v, path)
+		return
+	case tQuantity:
+		d.decodeQuantity(n, v, path)
+		return
+	case tTime:
+		if s, ok := d.scalarString(n, path, "a timestamp"); ok && s != "" {
+			tm, err := time.Parse(time.RFC3339, s)
+			if err != nil {
+				d.add(issueInvalidType, n, path, "invalid timestamp %q: want RFC 3339", s)
+				return
+			}
+			v.Set(reflect.ValueOf(metav1.NewTime(tm)))
+		}
+		return
+	case tDuration:
+		if s, ok := d.scalarString(n, path, "a duration"); ok {
+			dur, err := time.ParseDuration(s)
+			if err != nil {
+				d.add(issueInvalidType, n, path, "invalid duration %q", s)
+				return
+			}
+			v.Set(reflect.ValueOf(metav1.Duration{Duration: dur}))
+		}
+		return
+	case tRawExtension:
+		raw, err := d.toJSON(n, path)
+		if err == nil {
+			v.Set(reflect.ValueOf(runtime.RawExtension{Raw: raw}))
+		}
+		return
+	}
+	if reflect.PointerTo(t).Implements(tUnmarshaler) && !walkDespiteUnmarshaler[t] {
+		raw, err := d.toJSON(n, path)
+		if err != nil {
+			return
+		}
+		if err := v.Addr().Interface().(json.Unmarshaler).UnmarshalJSON(raw); err != nil {
+			d.add(issueInvalidType, n, path, "invalid value: %v", err)
+		}
+		return
+	}
+
+	switch t.Kind() {
+	case reflect.Struct:
+		d.decodeStruct(n, v, path)
+	case reflect.Map:
+		d.decodeMap(n, v, path)
+	case reflect.Slice:
+		d.decodeSlice(n, v, path)
+	case reflect.Interface:
+		val, err := d.toInterface(n, path)
+		if err == nil && val != nil {
+			v.Set(reflect.ValueOf(val))
+		}
+	case reflect.String:
+		if s, ok := d.scalarString(n, path, "a string"); ok {
+			v.SetString(s)
+		}
+	case reflect.Bool:
+		d.decodeBool(n, v, path)
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		d.decodeInt(n, v, path)
+	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		d.decodeUint(n, v, path)
+	case reflect.Float32, reflect.Float64:
+		d.decodeFloat(n, v, path)
+	default:
+		d.add(issueInvalidType, n, path, "cannot decode into %s", t)
+	}
+}
+
+// kindWord names a node's type the way a user thinks of it.
+func kindWord(n *yaml.Node) string {
+	switch n.Kind {
+	case yaml.MappingNode:
+		return "an object"
+	case yaml.SequenceNode:
+		return "a list"
+	}
+	switch n.ShortTag() {
+	case "!!int":
+		return "an integer"
+	case "!!float":
+		return "a number"
+	case "!!bool":
+		return "a boolean"
+	case "!!null":
+		return "null"
+	case "!!str":
+		return "a string"
+	}
+	return "a " + strings.TrimPrefix(n.ShortTag(), "!!")
+}
+
+func (d *decoder) wrongType(n *yaml.Node, path, want string) {
+	got := kindWord(n)
+	hint := ""
+	if n.Kind == yaml.ScalarNode && n.Style&(yaml.DoubleQuotedStyle|yaml.SingleQuotedStyle) != 0 {
+		hint = " (remove the quotes)"
+	} else if n.Kind == yaml.ScalarNode && want == "a string" {
+		hint = " (quote it)"
+	}
+	d.add(issueInvalidType, n, path, "%s must be %s, not %s %q%s", lastSegment(path), want, got, n.Value, hint)
+}
+
+func lastSegment(path string) string {
+	if i := strings.LastIndexAny(path, ".["); i >= 0 {
+		return strings.TrimSuffix(path[i+1:], "]")
+	}
+	return path
+}
+
+func (d *decoder) scalarString(n *yaml.Node, path, want string) (string, bool) {
+	if n.Kind != yaml.ScalarNode || n.ShortTag() != "!!str" {
+		if isNull(n) {
+			return "", false
+		}
+		d.wrongType(n, path, want)
+		return "", false
+	}
+	return n.Value, true
+}
+
+func (d *decoder) decodeIntOrString(n *yaml.Node, v reflect.Value, path string) {
+	if n.Kind == yaml.ScalarNode {
+		switch n.ShortTag() {
+		case "!!str":
+			v.Set(reflect.ValueOf(intstr.FromString(n.Value)))
+			return
+		case "!!int":
+			i, err := parseYAMLInt(n.Value, 32)
+			if err != nil {
+				d.add(issueInvalidType, n, path, "%s %s does not fit in a 32-bit integer", lastSegment(path), n.Value)
+				return
+			}
+			v.Set(reflect.ValueOf(intstr.FromInt32(int32(i))))
+			return
+		case "!!null":
+			return
+		}
+	}
+	d.wrongType(n, path, "an integer or a string")
+}
+
+func (d *decoder) decodeQuantity(n *yaml.Node, v reflect.Value, path string) {
+	if n.Kind == yaml.ScalarNode {
+		switch n.ShortTag() {
+		case "!!str", "!!int", "!!float":
+			q, err := resource.ParseQuantity(n.Value)
+			if err != nil {
+				d.add(issueInvalidType, n, path, "invalid quantity %q: %v", n.Value, err)
+				return
+			}
+			v.Set(reflect.ValueOf(q))
+			return
+		case "!!null":
+			return
+		}
+	}
+	d.wrongType(n, path, "a quantity such as 1Gi")
+}
+
+// parseYAMLInt reads an integer the way YAML resolved it (0x, 0o, _ allowed).
+func parseYAMLInt(s string, bits int) (int64, error) {
+	s = strings.ReplaceAll(s, "_", "")
+	if strings.HasPrefix(s, "0o") || strings.HasPrefix(s, "-0o") || strings.HasPrefix(s, "+0o") {
+		s = strings.Replace(s, "0o", "0", 1)
+	}
+	return strconv.ParseInt(s, 0, bits)
+}
+
+func (d *decoder) decodeInt(n *yaml.Node, v reflect.Value, path string) {
+	if n.Kind != yaml.ScalarNode || n.ShortTag() != "!!int" {
+		if isNull(n) {
+			return
+		}
+		d.wrongType(n, path, "an integer")
+		return
+	}
+	i, err := parseYAMLInt(n.Value, v.Type().Bits())
+	if err != nil {
+		d.add(issueInvalidType, n, path, "%s %s does not fit in a %d-bit integer", lastSegment(path), n.Value, v.Type().Bits())
+		return
+	}
+	v.SetInt(i)
+}
+
+func (d *decoder) decodeUint(n *yaml.Node, v reflect.Value, path string) {
+	if n.Kind != yaml.ScalarNode || n.ShortTag() != "!!int" {
+		if isNull(n) {
+			return
+		}
+		d.wrongType(n, path, "a non-negative integer")
+		return
+	}
+	i, err := strconv.ParseUint(strings.ReplaceAll(n.Value, "_", ""), 0, v.Type().Bits())
+	if err != nil {
+		d.add(issueInvalidType, n, path, "%s %s is not a non-negative %d-bit integer", lastSegment(path), n.Value, v.Type().Bits())
+		return
+	}
+	v.SetUint(i)
+}
+
+func (d *decoder) decodeFloat(n *yaml.Node, v reflect.Value, path string) {
+	if n.Kind != yaml.ScalarNode || (n.ShortTag() != "!!float" && n.ShortTag() != "!!int") {
+		if isNull(n) {
+			return
+		}
+		d.wrongType(n, path, "a number")
+		return
+	}
+	f, err := strconv.ParseFloat(strings.ReplaceAll(n.Value, "_", ""), v.Type().Bits())
+	if err != nil || math.IsInf(f, 0) || math.IsNaN(f) {
+		d.add(issueInvalidType, n, path, "%s %s is not a finite number", lastSegment(path), n.Value)
+		return
+	}
+	v.SetFloat(f)
+}
+
+func (d *decoder) decodeBool(n *yaml.Node, v reflect.Value, path string) {
+	if n.Kind == yaml.ScalarNode && n.ShortTag() == "!!bool" {
+		v.SetBool(strings.EqualFold(n.Value, "true"))
+		return
+	}
+	if isNull(n) {
+		return
+	}
+	d.wrongType(n, path, "true or false")
+}
+
+func (d *decoder) decodeSlice(n *yaml.Node, v reflect.Value, path string) {
+	if isNull(n) {
+		v.SetZero()
+		return
+	}
+	if v.Type().Elem().Kind() == reflect.Uint8 {
+		if s, ok := d.scalarString(n, path, "base64 data"); ok {
+			b, err := base64.StdEncoding.DecodeString(s)
+			if err != nil {
+				d.add(issueInvalidType, n, path, "invalid base64 data: %v", err)
+				return
+			}
+			v.SetBytes(b)
+		}
+		return
+	}
+	if n.Kind != yaml.SequenceNode {
+		d.wrongType(n, path, "a list")
+		return
+	}
+	out := reflect.MakeSlice(v.Type(), len(n.Content), len(n.Content))
+	for i, item := range n.Content {
+		d.decode(item, out.Index(i), path+"["+strconv.Itoa(i)+"]")
+	}
+	v.Set(out)
+}
+
+func (d *decoder) decodeMap(n *yaml.Node, v reflect.Value, path string) {
+	if isNull(n) {
+		v.SetZero()
+		return
+	}
+	if n.Kind != yaml.MappingNode {
+		d.wrongType(n, path, "an object")
+		return
+	}
+	t := v.Type()
+	if t.Key().Kind() != reflect.String {
+		d.add(issueInvalidType, n, path, "cannot decode a map keyed by %s", t.Key())
+		return
+	}
+	m := reflect.MakeMapWithSize(t, len(n.Content)/2)
+	seen := make(map[string]bool, len(n.Content)/2)
+	d.eachPair(n, path, func(k, val *yaml.Node) {
+		if seen[k.Value] {
+			d.add(issueDuplicateKey, k, path, "duplicate key %q (the API server rejects it; YAML tools keep only one of the values)", k.Value)
+			return
+		}
+		seen[k.Value] = true
+		elem := reflect.New(t.Elem()).Elem()
+		d.decode(val, elem, path+"["+k.Value+"]")
+		m.SetMapIndex(reflect.ValueOf(k.Value).Convert(t.Key()), elem)
+	})
+	v.Set(m)
+}
+
+// eachPair calls fn for each key/value of a mapping, expanding "<<" merge keys
+// and reporting keys that are not strings.
+func (d *decoder) eachPair(n *yaml.Node, path string, fn func(k, v *yaml.Node)) {
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, val := n.Content[i], n.Content[i+1]
+		if k.Kind == yaml.ScalarNode && k.ShortTag() == "!!merge" {
+			d.merge(val, path, fn)
+			continue
+		}
+		if k.Kind != yaml.ScalarNode {
+			d.add(issueInvalidType, k, path, "mapping keys must be strings, not %s", kindWord(k))
+			continue
+		}
+		fn(k, val)
+	}
+}
+
+func (d *decoder) merge(val *yaml.Node, path string, fn func(k, v *yaml.Node)) {
+	val = resolve(val)
+	if val == nil || !d.enter(val, path) {
+		return
+	}
+	switch val.Kind {
+	case yaml.MappingNode:
+		d.eachPair(val, path, fn)
+	case yaml.SequenceNode:
+		for _, item := range val.Content {
+			d.merge(item, path, fn)
+		}
+	default:
+		d.add(issueInvalidType, val, path, "a merge key (<<) must refer to an object")
+	}
+}
+
+func (d *decoder) decodeStruct(n *yaml.Node, v reflect.Value, path string) {
+	if isNull(n) {
+		return
+	}
+	if n.Kind != yaml.MappingNode {
+		d.wrongType(n, path, "an object")
+		return
+	}
+	info := structInfoOf(v.Type())
+	seen := make(map[string]*yaml.Node, len(n.Content)/2)
+	d.eachPair(n, path, func(k, val *yaml.Node) {
+		name := k.Value
+		child := name
+		if path != "" {
+			child = path + "." + name
+		}
+		if first, dup := seen[name]; dup {
+			d.add(issueDuplicateKey, k, child, "duplicate key %q (first at line %d; the API server rejects it, YAML tools keep only the last value)", name, first.Line)
+			return
+		}
+		seen[name] = k
+		if path == "" && name == "status" {
+			return // written by controllers, never by users: not linted
+		}
+		f, ok := info.fields[name]
+		if !ok {
+			if d.lenient == 0 {
+				d.add(issueUnknownField, k, child, "%s", unknownFieldMessage(name, path, info))
+			}
+			return
+		}
+		if f.preserveUnknown {
+			d.lenient++
+			defer func() { d.lenient-- }()
+		}
+		d.decode(val, fieldByIndexAlloc(v, f.index), child)
+	})
+}
+
+// fieldByIndexAlloc is reflect.Value.FieldByIndex that allocates nil embedded
+// pointers on the way.
+func fieldByIndexAlloc(v reflect.Value, index []int) reflect.Value {
+	for i, x := range index {
+		if i > 0 && v.Kind() == reflect.Pointer {
+			if v.IsNil() {
+				v.Set(reflect.New(v.Type().Elem()))
+			}
+			v = v.Elem()
+		}
+		v = v.Field(x)
+	}
+	return v
+}
+
+// toInterface converts a subtree to plain Go values (maps, slices, scalars)
+// as a JSON decoder would produce them, within the decoder's limits.
+func (d *decoder) toInterface(n *yaml.Node, path string) (any, error) {
+	n = resolve(n)
+	if n == nil {
+		return nil, nil
+	}
+	if !d.enter(n, path) {
+		return nil, fmt.Errorf("limits exceeded")
+	}
+	d.depth++
+	defer func() { d.depth-- }()
+	switch n.Kind {
+	case yaml.MappingNode:
+		m := make(map[string]any, len(n.Content)/2)
+		var err error
+		seen := make(map[string]bool, len(n.Content)/2)
+		d.eachPair(n, path, func(k, val *yaml.Node) {
+			if err != nil {
+				return
+			}
+			if seen[k.Value] {
+				d.add(issueDuplicateKey, k, path, "duplicate key %q", k.Value)
+				return
+			}
+			seen[k.Value] = true
+			m[k.Value], err = d.toInterface(val, path+"."+k.Value)
+		})
+		return m, err
+	case yaml.SequenceNode:
+		s := make([]any, len(n.Content))
+		for i, item := range n.Content {
+			var err error
+			if s[i], err = d.toInterface(item, path+"["+strconv.Itoa(i)+"]"); err != nil {
+				return nil, err
+			}
+		}
+		return s, nil
+	case yaml.ScalarNode:
+		switch n.ShortTag() {
+		case "!!null":
+			return nil, nil
+		case "!!bool":
+			return strings.EqualFold(n.Value, "true"), nil
+		case "!!int":
+			if i, err := parseYAMLInt(n.Value, 64); err == nil {
+				return i, nil
+			}
+			return n.Value, nil
+		case "!!float":
+			if f, err := strconv.ParseFloat(strings.ReplaceAll(n.Value, "_", ""), 64); err == nil && !math.IsInf(f, 0) && !math.IsNaN(f) {
+				return f, nil
+			}
+			return n.Value, nil
+		}
+		return n.Value, nil
+	}
+	return nil, fmt.Errorf("unsupported node kind %v", n.Kind)
+}
+
+func (d *decoder) toJSON(n *yaml.Node, path string) ([]byte, error) {
+	val, err := d.toInterface(n, path)
+	if err != nil {
+		return nil, err
+	}
+	return json.Marshal(val)
+}
+
+// structInfo lists a struct type's JSON field names, embedded structs
+// flattened the way encoding/json flattens them.
+type structInfo struct {
+	fields map[string]*fieldInfo
+	names  []string
+}
+
+type fieldInfo struct {
+	index []int
+	depth int
+	// preserveUnknown marks fields whose CRD schema keeps unknown fields, so
+	// the API server accepts them.
+	preserveUnknown bool
+}
+
+var structCache sync.Map // reflect.Type -> *structInfo
+
+func structInfoOf(t reflect.Type) *structInfo {
+	if si, ok := structCache.Load(t); ok {
+		return si.(*structInfo)
+	}
+	si := &structInfo{fields: map[string]*fieldInfo{}}
+	collectFields(t, nil, si)
+	for _, name := range preserveUnknownFields[t] {
+		if f := si.fields[name]; f != nil {
+			f.preserveUnknown = true
+		}
+	}
+	for name := range si.fields {
+		si.names = append(si.names, name)
+	}
+	actual, _ := structCache.LoadOrStore(t, si)
+	return actual.(*structInfo)
+}
+
+func collectFields(t reflect.Type, index []int, si *structInfo) {
+	for i := 0; i < t.NumField(); i++ {
+		sf := t.Field(i)
+		tag := sf.Tag.Get("json")
+		if tag == "-" {
+			continue
+		}
+		name, _, _ := strings.Cut(tag, ",")
+		idx := append(append([]int(nil), index...), i)
+		if sf.Anonymous && name == "" {
+			ft := sf.Type
+			if ft.Kind() == reflect.Pointer {
+				ft = ft.Elem()
+			}
+			if ft.Kind() == reflect.Struct {
+				collectFields(ft, idx, si)
+				continue
+			}
+		}
+		if !sf.IsExported() {
+			continue
+		}
+		if name == "" {
+			name = sf.Name
+		}
+		if prev, ok := si.fields[name]; ok && prev.depth <= len(index) {
+			continue // a shallower field of that name wins, as in encoding/json
+		}
+		si.fields[name] = &fieldInfo{index: idx, depth: len(index)}
+	}
+}
+
+// preserveUnknownFields lists, by parent struct type, the fields that
+// KubeVirt's CRDs mark x-kubernetes-preserve-unknown-fields: embedded
+// template metadata and domain.clock. The API server keeps whatever is
+// written there, so an unknown key in them is not a mistake it would report.
+var preserveUnknownFields = map[reflect.Type][]string{
+	reflect.TypeOf(v1.VirtualMachineInstanceTemplateSpec{}):   {"metadata"},
+	reflect.TypeOf(v1.DataVolumeTemplateSpec{}):               {"metadata"},
+	reflect.TypeOf(poolv1beta1.VirtualMachineTemplateSpec{}):  {"metadata"},
+	reflect.TypeOf(poolv1alpha1.VirtualMachineTemplateSpec{}): {"metadata"},
+	reflect.TypeOf(v1.DomainSpec{}):                           {"clock"},
+}

@@ -1,0 +1,137 @@
+package validate
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+)
+
+// StdinName is the input name that stands for standard input.
+const StdinName = "-"
+
+// InputError is an input that could not be read. The rest of the input is
+// still linted.
+type InputError struct {
+	File string
+	Err  error
+}
+
+func (e InputError) Error() string { return fmt.Sprintf("%s: %v", e.File, e.Err) }
+
+// source is one stream of YAML to lint.
+type source struct {
+	name string
+	open func() (io.ReadCloser, error)
+}
+
+// lintableExt reports whether a file found while walking a directory is read.
+func lintableExt(name string) bool {
+	switch strings.ToLower(filepath.Ext(name)) {
+	case ".yaml", ".yml", ".json":
+		return true
+	}
+	return false
+}
+
+// expandInputs turns the command line's paths into sources: files as given
+// (any name, and pipes such as /dev/fd/63 from process substitution),
+// directories walked recursively for .yaml, .yml and .json files in lexical
+// order, and "-" for stdin. Directory walks do not follow symbolic links to
+// directories, so a link loop cannot trap them; links to files are followed.
+func expandInputs(paths []string, stdin io.Reader) ([]source, []InputError) {
+	var (
+		srcs []source
+		errs []InputError
+	)
+	for _, p := range paths {
+		if p == StdinName {
+			if stdin == nil {
+				stdin = os.Stdin
+			}
+			r := stdin
+			srcs = append(srcs, source{name: StdinName, open: func() (io.ReadCloser, error) { return io.NopCloser(r), nil }})
+			continue
+		}
+		info, err := os.Stat(p)
+		if err != nil {
+			errs = append(errs, InputError{File: p, Err: describeOpenError(err)})
+			continue
+		}
+		if !info.IsDir() {
+			srcs = append(srcs, fileSource(p))
+			continue
+		}
+		var found []string
+		walkErr := filepath.WalkDir(p, func(path string, d fs.DirEntry, err error) error {
+			if err != nil {
+				errs = append(errs, InputError{File: path, Err: describeOpenError(err)})
+				if d != nil && d.IsDir() {
+					return fs.SkipDir
+				}
+				return nil
+			}
+			if d.IsDir() {
+				if path != p && strings.HasPrefix(d.Name(), ".") {
+					return fs.SkipDir // .git and friends
+				}
+				return nil
+			}
+			if !lintableExt(d.Name()) {
+				return nil
+			}
+			switch {
+			case d.Type().IsRegular():
+				found = append(found, path)
+			case d.Type()&fs.ModeSymlink != 0:
+				target, err := os.Stat(path)
+				switch {
+				case err != nil:
+					errs = append(errs, InputError{File: path, Err: describeOpenError(err)})
+				case target.Mode().IsRegular():
+					found = append(found, path)
+				}
+			default:
+				errs = append(errs, InputError{File: path, Err: errors.New("not a regular file; skipped")})
+			}
+			return nil
+		})
+		if walkErr != nil {
+			errs = append(errs, InputError{File: p, Err: walkErr})
+		}
+		slices.Sort(found)
+		for _, f := range found {
+			srcs = append(srcs, fileSource(f))
+		}
+	}
+	return srcs, errs
+}
+
+func fileSource(path string) source {
+	return source{name: path, open: func() (io.ReadCloser, error) {
+		f, err := os.Open(path)
+		if err != nil {
+			return nil, describeOpenError(err)
+		}
+		return f, nil
+	}}
+}
+
+// describeOpenError strips the path that the caller prints anyway.
+func describeOpenError(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		switch {
+		case errors.Is(err, fs.ErrNotExist):
+			return errors.New("no such file or directory (or a broken symbolic link)")
+		case errors.Is(err, fs.ErrPermission):
+			return errors.New("permission denied")
+		}
+		return pe.Err
+	}
+	return err
+}

@@ -1,0 +1,52 @@
+package validate
+
+import (
+	"runtime"
+)
+
+// Options configure a Linter. The zero value lints with every rule of
+// DefaultRegistry at its own severity.
+type Options struct {
+	// Registry supplies the rules; nil means DefaultRegistry.
+	Registry *Registry
+	// Disabled turns rules off by ID.
+	Disabled map[string]bool
+	// SeverityOverrides changes a rule's severity by ID.
+	SeverityOverrides map[string]Severity
+	// Architecture is assumed for objects that do not set
+	// spec.architecture; watchdog rules depend on it. Empty means amd64,
+	// KubeVirt's default.
+	Architecture string
+	// MinBootSeconds is how long a guest is assumed to need to boot before
+	// a liveness probe may end it; 0 means 60.
+	MinBootSeconds int
+	// MaxDocumentBytes caps the size of one YAML document; larger documents
+	// are reported and skipped. 0 means 16 MiB.
+	MaxDocumentBytes int64
+	// Workers is how many documents are linted at once; 0 means one per CPU.
+	Workers int
+}
+
+const (
+	defaultMaxDocumentBytes = 16 << 20
+	defaultMinBootSeconds   = 60
+)
+
+func (o Options) withDefaults() Options {
+	if o.Registry == nil {
+		o.Registry = DefaultRegistry
+	}
+	if o.Architecture == "" {
+		o.Architecture = "amd64"
+	}
+	if o.MinBootSeconds <= 0 {
+		o.MinBootSeconds = defaultMinBootSeconds
+	}
+	if o.MaxDocumentBytes <= 0 {
+		o.MaxDocumentBytes = defaultMaxDocumentBytes
+	}
+	if o.Workers <= 0 {
+		o.Workers = runtime.GOMAXPROCS(0)
+	}
+	return o
+}

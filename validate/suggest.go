@@ -1,0 +1,95 @@
+package validate
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+)
+
+// missingFeatures explains fields that users copy from Pod specs or other
+// tools but that KubeVirt does not have.
+var missingFeatures = map[string]string{
+	"startupProbe": "KubeVirt has no startupProbe; give the livenessProbe a longer initialDelaySeconds instead",
+	"grpc":         "KubeVirt probes have no grpc handler; use tcpSocket on the gRPC port, or exec with a gRPC health client in the guest",
+}
+
+// unknownFieldMessage says that name is not a field of the struct at path,
+// and suggests the known field it most likely meant.
+func unknownFieldMessage(name, path string, info *structInfo) string {
+	where := path
+	if where == "" {
+		where = "the object"
+	}
+	msg := fmt.Sprintf("unknown field %q in %s", name, where)
+	if why := missingFeatures[name]; why != "" && !slices.Contains(info.names, name) {
+		return msg + ": " + why
+	}
+	if s := suggestField(name, info.names); s != "" {
+		return msg + fmt.Sprintf(" (did you mean %q?)", s)
+	}
+	return msg
+}
+
+// suggestField returns the known name closest to name, or "" when none is
+// close enough to be a plausible typo.
+func suggestField(name string, known []string) string {
+	best, bestDist := "", 1<<30
+	lower := strings.ToLower(name)
+	for _, k := range known {
+		kl := strings.ToLower(k)
+		var dist int
+		switch {
+		case kl == lower:
+			dist = 0
+		case len(lower) >= 4 && (strings.HasPrefix(kl, lower) || strings.HasPrefix(lower, kl)):
+			dist = 1 + abs(len(kl)-len(lower))/4
+		default:
+			dist = levenshtein(lower, kl)
+		}
+		if dist < bestDist || dist == bestDist && k < best {
+			best, bestDist = k, dist
+		}
+	}
+	limit := max(1, len(name)/4)
+	if bestDist <= limit {
+		return best
+	}
+	return ""
+}
+
+func abs(x int) int {
+	if x < 0 {
+		return -x
+	}
+	return x
+}
+
+// levenshtein counts the single-character edits between a and b, with a
+// transposition of neighbours counting as one (so "periodSceonds" is close).
+func levenshtein(a, b string) int {
+	ra, rb := []rune(a), []rune(b)
+	if len(ra) > 64 || len(rb) > 64 {
+		return 1 << 20
+	}
+	prev2 := make([]int, len(rb)+1)
+	prev := make([]int, len(rb)+1)
+	cur := make([]int, len(rb)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(ra); i++ {
+		cur[0] = i
+		for j := 1; j <= len(rb); j++ {
+			cost := 1
+			if ra[i-1] == rb[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+			if i > 1 && j > 1 && ra[i-1] == rb[j-2] && ra[i-2] == rb[j-1] {
+				cur[j] = min(cur[j], prev2[j-2]+1)
+			}
+		}
+		prev2, prev, cur = prev, cur, prev2
+	}
+	return prev[len(rb)]
+}
