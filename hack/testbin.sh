@@ -43,6 +43,11 @@ ldflags="-s -w -X $vpkg.gitVersion=$kube_version -X $vpkg.gitMajor=$kube_major -
 recipe="trimpath cgo=0 ldflags=[$ldflags] $(go env GOOS)/$(go env GOARCH)"
 want="$( { cat go.mod go.sum; printf '%s\n' "$recipe"; } | sha256sum | cut -d' ' -f1)"
 
+# internal/testenv compares tools.sum with hack/tools to refuse stale binaries.
+write_tools_sum() {
+	cat go.mod go.sum | sha256sum | cut -d' ' -f1 >"$out/tools.sum"
+}
+
 mkdir -p "$out"
 # Two runs at once (say, two CI steps) would both build: let one wait.
 if command -v flock >/dev/null; then
@@ -53,6 +58,7 @@ fi
 if [[ "${VMHEALTH_TESTBIN_FORCE:-}" != 1 && -x "$out/kube-apiserver" && -x "$out/etcd" &&
 	-f "$stamp" && "$(cat "$stamp")" == "$want" ]]; then
 	log "kube-apiserver $kube_version and etcd $etcd_version in $out are up to date"
+	write_tools_sum
 	exit 0
 fi
 
@@ -90,4 +96,5 @@ rm -f "$stamp"
 mv -f "$tmp/kube-apiserver" "$out/kube-apiserver"
 mv -f "$tmp/etcd" "$out/etcd"
 printf '%s\n' "$want" >"$stamp"
+write_tools_sum
 log "done in $((SECONDS - start))s"

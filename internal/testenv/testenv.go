@@ -65,9 +65,12 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -179,9 +182,12 @@ func New() (*Env, error) {
 	for _, p := range []string{apiserverPath, etcdPath} {
 		if fi, err := os.Stat(p); err != nil || fi.IsDir() || fi.Mode()&0o111 == 0 {
 			return nil, fmt.Errorf("%s is missing or not executable: build the test binaries with `hack/testbin.sh` "+
-				"(from the repository root; a cold build takes about 10 minutes), or set %s to a folder holding kube-apiserver and etcd",
+				"(from the repository root; a cold build takes 5-7 minutes), or set %s to a folder holding kube-apiserver and etcd",
 				p, EnvTestbin)
 		}
+	}
+	if err := checkFresh(root, bin); err != nil {
+		return nil, err
 	}
 
 	logDir, err := os.MkdirTemp("", "vmhealth-testenv-")
@@ -475,6 +481,30 @@ func BinDir() (string, error) {
 		return d, nil
 	}
 	return filepath.Join(root, ".cache", "testbin"), nil
+}
+
+// checkFresh fails when hack/testbin.sh recorded (in tools.sum) that it built
+// the binaries from another hack/tools/go.mod or go.sum than the current
+// ones. Binaries put there by other means, without tools.sum, are trusted.
+func checkFresh(root, bin string) error {
+	recorded, err := os.ReadFile(filepath.Join(bin, "tools.sum"))
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	} else if err != nil {
+		return err
+	}
+	h := sha256.New()
+	for _, name := range []string{"go.mod", "go.sum"} {
+		data, err := os.ReadFile(filepath.Join(root, "hack", "tools", name))
+		if err != nil {
+			return err
+		}
+		h.Write(data)
+	}
+	if got := hex.EncodeToString(h.Sum(nil)); got != strings.TrimSpace(string(recorded)) {
+		return fmt.Errorf("the binaries in %s were built from another hack/tools/go.mod or go.sum: rebuild them with `hack/testbin.sh`", bin)
+	}
+	return nil
 }
 
 // openLogs opens the files the control plane writes its output to; with

@@ -2,6 +2,8 @@ package testenv_test
 
 import (
 	"context"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -264,6 +266,28 @@ func TestMissingBinaries(t *testing.T) {
 	}
 	if !strings.Contains(err.Error(), "hack/testbin.sh") {
 		t.Errorf("error does not say how to build the binaries: %v", err)
+	}
+}
+
+// Binaries that hack/testbin.sh built from other pinned versions are refused.
+func TestStaleBinaries(t *testing.T) {
+	dir := t.TempDir()
+	for _, name := range []string{"kube-apiserver", "etcd"} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte("#!/bin/sh\nexit 1\n"), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.WriteFile(filepath.Join(dir, "tools.sum"), []byte("0123\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv(testenv.EnvTestbin, dir)
+	e, err := testenv.New()
+	if err == nil {
+		e.Stop()
+		t.Fatal("New accepted binaries built from other versions")
+	}
+	if !strings.Contains(err.Error(), "rebuild them with `hack/testbin.sh`") {
+		t.Errorf("error does not say to rebuild: %v", err)
 	}
 }
 
