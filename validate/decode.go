@@ -69,13 +69,28 @@ type decoder struct {
 	// lenient is above zero while decoding a field whose schema keeps
 	// unknown fields (x-kubernetes-preserve-unknown-fields in the CRD).
 	lenient int
+	// expanding is the outermost alias being expanded: when an alias bomb
+	// hits the limits, that is the place to point at.
+	expanding *yaml.Node
 }
+
+// maxIssues caps the problems recorded for one object; past it the object
+// is not decoded further.
+const maxIssues = 200
 
 func newDecoder(template bool) *decoder {
 	return &decoder{template: template, limits: defaultDecodeLimits}
 }
 
 func (d *decoder) add(kind issueKind, n *yaml.Node, path, format string, args ...any) {
+	if len(d.issues) >= maxIssues {
+		if !d.stopped {
+			d.stopped = true
+			d.issues = append(d.issues, decodeIssue{kind: issueTooComplex, node: n, path: path,
+				msg: fmt.Sprintf("more than %d problems in this object; not decoded further", maxIssues)})
+		}
+		return
+	}
 	d.issues = append(d.issues, decodeIssue{kind: kind, node: n, path: path, msg: fmt.Sprintf(format, args...)})
 }
 
@@ -87,6 +102,9 @@ func (d *decoder) enter(n *yaml.Node, path string) bool {
 	d.visited++
 	if d.visited > d.limits.maxNodes {
 		d.stopped = true
+		if d.expanding != nil {
+			n = d.expanding
+		}
 		d.add(issueTooComplex, n, path, "object expands to more than %d nodes (alias bomb?); not decoded further", d.limits.maxNodes)
 		return false
 	}
@@ -141,6 +159,10 @@ func isNull(n *yaml.Node) bool {
 
 // decode fills v (settable) from node n at field path path.
 func (d *decoder) decode(n *yaml.Node, v reflect.Value, path string) {
+	if n != nil && n.Kind == yaml.AliasNode && d.expanding == nil {
+		d.expanding = n
+		defer func() { d.expanding = nil }()
+	}
 	n = resolve(n)
 	if n == nil || !d.enter(n, path) {
 		return
@@ -544,6 +566,10 @@ func fieldByIndexAlloc(v reflect.Value, index []int) reflect.Value {
 // toInterface converts a subtree to plain Go values (maps, slices, scalars)
 // as a JSON decoder would produce them, within the decoder's limits.
 func (d *decoder) toInterface(n *yaml.Node, path string) (any, error) {
+	if n != nil && n.Kind == yaml.AliasNode && d.expanding == nil {
+		d.expanding = n
+		defer func() { d.expanding = nil }()
+	}
 	n = resolve(n)
 	if n == nil {
 		return nil, nil

@@ -234,8 +234,16 @@ func (l *Linter) lintChunk(file string, c *chunk) (res docResult) {
 	var root yaml.Node
 	if err := yaml.Unmarshal(c.data, &root); err != nil {
 		line, col, msg := parseErrorPosition(err, c.data)
-		res.findings = append(res.findings, l.finding(YAMLSyntaxRuleID, file, c.index, c.line+line-1, col, ObjectRef{}, "", msg))
-		return res
+		// Documentation snippets carry AsciiDoc callouts ("port: 1500 <1>").
+		// Report the first, then lint the snippet without them, so the
+		// health checks in it are still checked.
+		cleaned, cline, ccol, ok := stripCallouts(c.data)
+		if !ok || yaml.Unmarshal(cleaned, &root) != nil {
+			res.findings = append(res.findings, l.finding(YAMLSyntaxRuleID, file, c.index, c.line+line-1, col, ObjectRef{}, "", msg))
+			return res
+		}
+		res.findings = append(res.findings, l.finding(YAMLSyntaxRuleID, file, c.index, c.line+cline-1, ccol, ObjectRef{}, "",
+			"YAML syntax error: AsciiDoc callout is not YAML (a documentation snippet?); the document was linted with its callouts removed"))
 	}
 	l.walkObjects(&res, file, c, resolve(&root), "", false, 0)
 	return res

@@ -33,3 +33,30 @@ func parseErrorPosition(err error, data []byte) (line, col int, msg string) {
 	}
 	return line, col, msg
 }
+
+var callout = regexp.MustCompile(`[ \t]+<\d{1,2}>[ \t]*$`)
+
+// stripCallouts blanks AsciiDoc callouts at line ends ("action: x <1>"),
+// keeping every other byte where it was so positions do not move. It returns
+// the 1-based line and column of the first callout and whether there was one.
+func stripCallouts(data []byte) (out []byte, line, col int, found bool) {
+	out = append([]byte(nil), data...)
+	start := 0
+	for n := 1; start <= len(out); n++ {
+		end := bytes.IndexByte(out[start:], '\n')
+		if end < 0 {
+			end = len(out) - start
+		}
+		text := bytes.TrimSuffix(out[start:start+end], []byte("\r"))
+		if loc := callout.FindIndex(text); loc != nil {
+			if !found {
+				line, col, found = n, bytes.IndexByte(text[loc[0]:], '<')+loc[0]+1, true
+			}
+			for i := loc[0]; i < loc[1]; i++ {
+				text[i] = ' '
+			}
+		}
+		start += end + 1
+	}
+	return out, line, col, found
+}
