@@ -64,7 +64,7 @@ func ptr[T any](v T) *T { return &v }
 // the given binding, with the given probes.
 func podSpec(binding v1.InterfaceBindingMethod, readiness, liveness *v1.Probe) *v1.VirtualMachineInstanceSpec {
 	spec := &v1.VirtualMachineInstanceSpec{
-		Networks: []v1.Network{{Name: "default", NetworkSource: v1.NetworkSource{Pod: &v1.PodNetwork{}}}},
+		Networks:       []v1.Network{{Name: "default", NetworkSource: v1.NetworkSource{Pod: &v1.PodNetwork{}}}},
 		ReadinessProbe: readiness,
 		LivenessProbe:  liveness,
 	}

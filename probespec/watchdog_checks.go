@@ -1,0 +1,115 @@
+package probespec
+
+import (
+	"fmt"
+	"slices"
+
+	"k8s.io/apimachinery/pkg/util/validation/field"
+	v1 "kubevirt.io/api/core/v1"
+)
+
+// CheckWatchdogModelForArch reports a watchdog model the VMI's
+// architecture does not support: on amd64 only i6300esb, on s390x only
+// diag288, and on arm64 no watchdog at all. The architecture is
+// spec.architecture, else defaultArch (the cluster's default), else amd64;
+// other architectures are not checked. A watchdog without a model is fine:
+// KubeVirt picks the right one. KubeVirt checks this only when it creates
+// the VMI, so a VM with a wrong model is accepted and then never starts.
+func CheckWatchdogModelForArch(spec *v1.VirtualMachineInstanceSpec, fldPath *field.Path, defaultArch string) field.ErrorList {
+	if spec == nil {
+		return nil
+	}
+	arch := spec.Architecture
+	if arch == "" {
+		arch = defaultArch
+	}
+	return checkWatchdogModelForArch(spec.Domain.Devices.Watchdog,
+		fldPath.Child("domain", "devices", "watchdog"), arch)
+}
+
+// checkWatchdogModelForArch is CheckWatchdogModelForArch on the watchdog
+// itself; fldPath is the watchdog's path.
+func checkWatchdogModelForArch(w *v1.Watchdog, fldPath *field.Path, arch string) field.ErrorList {
+	if w == nil {
+		return nil
+	}
+	if arch == "" {
+		arch = ArchAMD64
+	}
+	switch arch {
+	case ArchAMD64:
+		if w.Diag288 != nil {
+			return field.ErrorList{field.Invalid(fldPath, ModelDiag288,
+				"amd64 supports only the i6300esb watchdog; use i6300esb or leave the model out")}
+		}
+	case ArchS390X:
+		if w.I6300ESB != nil {
+			return field.ErrorList{field.Invalid(fldPath, ModelI6300ESB,
+				"s390x supports only the diag288 watchdog; use diag288 or leave the model out")}
+		}
+	case ArchARM64:
+		return field.ErrorList{field.Forbidden(fldPath,
+			"arm64 VMs cannot have a watchdog; remove it and rely on a liveness probe")}
+	}
+	return nil
+}
+
+// CheckWatchdogAction reports a watchdog action other than poweroff,
+// reset or shutdown (or empty, which KubeVirt defaults to reset). It
+// reports what CheckWatchdogActionKnown and CheckWatchdogActionDocumented
+// report together. fldPath is the path of the watchdog.
+func CheckWatchdogAction(w *v1.Watchdog, fldPath *field.Path) field.ErrorList {
+	return checkWatchdogAction(w, fldPath, func(a v1.WatchdogAction) bool {
+		return !IsDocumentedWatchdogAction(a)
+	})
+}
+
+// CheckWatchdogActionKnown reports a watchdog action libvirt does not know,
+// such as "explode". KubeVirt does not validate the action, so the VM is
+// accepted and fails when libvirt defines the domain.
+func CheckWatchdogActionKnown(w *v1.Watchdog, fldPath *field.Path) field.ErrorList {
+	return checkWatchdogAction(w, fldPath, func(a v1.WatchdogAction) bool {
+		return !IsLibvirtWatchdogAction(a)
+	})
+}
+
+// CheckWatchdogActionDocumented reports a watchdog action libvirt knows but
+// KubeVirt does not document: one of LibvirtOnlyWatchdogActions. It works,
+// but pause and none leave a hung guest hanging; warn, do not reject.
+func CheckWatchdogActionDocumented(w *v1.Watchdog, fldPath *field.Path) field.ErrorList {
+	return checkWatchdogAction(w, fldPath, func(a v1.WatchdogAction) bool {
+		return slices.Contains(LibvirtOnlyWatchdogActions, string(a))
+	})
+}
+
+func checkWatchdogAction(w *v1.Watchdog, fldPath *field.Path, bad func(v1.WatchdogAction) bool) field.ErrorList {
+	var errs field.ErrorList
+	for _, ma := range watchdogActions(w) {
+		if ma.action == "" || !bad(ma.action) {
+			continue
+		}
+		errs = append(errs, field.NotSupported(fldPath.Child(ma.model, "action"),
+			string(ma.action), DocumentedWatchdogActions))
+	}
+	return errs
+}
+
+// CheckWatchdogName reports a watchdog without a name. KubeVirt accepts
+// it and writes it back as "", but the name is how the device is told apart.
+func CheckWatchdogName(w *v1.Watchdog, fldPath *field.Path) field.ErrorList {
+	if w == nil || w.Name != "" {
+		return nil
+	}
+	return field.ErrorList{field.Required(fldPath.Child("name"), "give the watchdog a name, for example watchdog")}
+}
+
+// CheckWatchdogSingleModel reports a watchdog with both i6300esb and
+// diag288 set; a watchdog device has exactly one model.
+func CheckWatchdogSingleModel(w *v1.Watchdog, fldPath *field.Path) field.ErrorList {
+	if w == nil || w.I6300ESB == nil || w.Diag288 == nil {
+		return nil
+	}
+	models := []string{ModelI6300ESB, ModelDiag288}
+	return field.ErrorList{field.Invalid(fldPath, models,
+		fmt.Sprintf("must have exactly one watchdog model set, found %s; keep the one for the VM's architecture", joinAnd(models)))}
+}
