@@ -101,6 +101,15 @@ func HandlerName(p *v1.Probe) string {
 // Effective holds the probe settings the kubelet really uses on the
 // virt-launcher pod, after KubeVirt's defaults and offsets and Kubernetes'
 // httpGet defaults.
+//
+// Its timing methods follow from how the kubelet probes: on a ticker of
+// periodSeconds once the container has run for initialDelaySeconds,
+// counting a probe that does not answer within timeoutSeconds as failed.
+// Times count from the start of the virt-launcher compute container,
+// shortly before the guest starts booting. They assume timeoutSeconds <
+// periodSeconds (otherwise ticks are dropped and probes run less often)
+// and ignore the random delay the kubelet adds to its first probe right
+// after a kubelet restart.
 type Effective struct {
 	InitialDelaySeconds int32
 	TimeoutSeconds      int32

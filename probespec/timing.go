@@ -2,15 +2,6 @@ package probespec
 
 import "time"
 
-// The kubelet runs a probe on a ticker of periodSeconds once the container
-// has run for initialDelaySeconds, and counts a probe that does not answer
-// within timeoutSeconds as failed. The formulas below follow from that.
-// They assume timeoutSeconds < periodSeconds (otherwise the ticker drops
-// ticks and probes run less often than the period says), ignore the random
-// delay the kubelet adds to its first probe right after a kubelet restart,
-// and count from the start of the virt-launcher compute container, which is
-// shortly before the guest starts booting.
-
 // FirstProbeAfter is the earliest time after the container starts at which
 // the kubelet sends the first probe: initialDelaySeconds. The first tick at
 // or after it may come up to one period later.
