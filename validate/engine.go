@@ -270,14 +270,22 @@ func (l *Linter) walkObjects(res *docResult, file string, c *chunk, n *yaml.Node
 	case kind == "Service" && apiVersion == "v1":
 		res.services = append(res.services, serviceFacts(n))
 	}
-	if _, known, _ := kindFor(apiVersion, kind); !known {
+	if apiVersion == "" && kind == "" {
+		if shape, ok := matchFragment(n); ok {
+			l.lintObjectAs(res, file, c, wrapFragment(n, shape), fragmentKindInfo(shape), true,
+				ObjectRef{Kind: FragmentKind, Path: path}, inTemplate)
+			return
+		}
+	}
+	info, known, served := kindFor(apiVersion, kind)
+	if !known {
 		if kind == "" {
 			kind = "(no kind)"
 		}
 		res.count(kind)
 		return
 	}
-	l.lintObject(res, file, c, n, path, inTemplate)
+	l.lintObjectAs(res, file, c, n, info, served, ObjectRef{APIVersion: apiVersion, Kind: kind, Path: path}, inTemplate)
 }
 
 func (l *Linter) walkList(res *docResult, file string, c *chunk, n *yaml.Node, path, key string, inTemplate bool, depth int) {
@@ -319,17 +327,16 @@ var issueRules = map[issueKind]string{
 	issueTooComplex:    ObjectTooComplexRuleID,
 }
 
-// lintObject decodes one KubeVirt object and runs every rule on it.
-func (l *Linter) lintObject(res *docResult, file string, c *chunk, n *yaml.Node, path string, inTemplate bool) {
-	apiVersion, kind := scalarAt(n, "apiVersion"), scalarAt(n, "kind")
-	info, _, served := kindFor(apiVersion, kind)
+// lintObjectAs decodes one KubeVirt object with info and runs every rule on
+// it. served is false for an apiVersion KubeVirt no longer serves.
+func (l *Linter) lintObjectAs(res *docResult, file string, c *chunk, n *yaml.Node, info kindInfo, served bool, ref ObjectRef, inTemplate bool) {
 	typed := info.newTyped()
 	dec := newDecoder(inTemplate)
 	dec.decode(n, reflect.ValueOf(typed).Elem(), "")
 
 	meta := info.meta(typed)
 	obj := &Object{
-		Ref:        ObjectRef{APIVersion: apiVersion, Kind: kind, Namespace: meta.Namespace, Name: meta.Name, Path: path},
+		Ref:        ObjectRef{APIVersion: ref.APIVersion, Kind: ref.Kind, Namespace: meta.Namespace, Name: meta.Name, Path: ref.Path},
 		File:       file,
 		Document:   c.index,
 		Node:       n,
@@ -357,7 +364,7 @@ func (l *Linter) lintObject(res *docResult, file string, c *chunk, n *yaml.Node,
 	if !served {
 		line, col := obj.Position("apiVersion")
 		found = append(found, l.finding(APIVersionRuleID, file, c.index, line, col, obj.Ref, "apiVersion",
-			fmt.Sprintf("apiVersion %s is not served by KubeVirt any more; use %s", apiVersion, servedVersionFor(kind))))
+			fmt.Sprintf("apiVersion %s is not served by KubeVirt any more; use %s", ref.APIVersion, servedVersionFor(ref.Kind))))
 	}
 	if !dec.stopped {
 		for _, r := range l.rules {

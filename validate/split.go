@@ -92,11 +92,12 @@ func (s *splitter) next() (*chunk, error) {
 		}
 		line, full, err := s.readLine(max(room, 4))
 		if len(line) > 0 || full > 0 {
+			truncated := full > int64(len(line))
 			if s.line == 0 && !s.started {
 				line = bytes.TrimPrefix(line, utf8BOM)
 			}
 			s.started = true
-			if isMarker(line, "---") && (buf.Len() > 0 || c.size > 0) && !onlyDirectives(buf.Bytes()) {
+			if isMarker(line, "---") && (c.tooLarge || buf.Len() > 0 && !onlyDirectives(buf.Bytes())) {
 				// A new document starts here: keep its marker line for it.
 				s.pending = append([]byte(nil), line...)
 				s.line++
@@ -111,7 +112,7 @@ func (s *splitter) next() (*chunk, error) {
 				s.index++
 				return c.finish(&buf), nil
 			}
-			if int64(buf.Len())+int64(len(line)) > s.maxBytes || full > int64(len(line)) {
+			if int64(buf.Len())+int64(len(line)) > s.maxBytes || truncated {
 				c.tooLarge = true
 			}
 			if !c.tooLarge {

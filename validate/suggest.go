@@ -42,7 +42,7 @@ func suggestField(name string, known []string) string {
 		case kl == lower:
 			dist = 0
 		case len(lower) >= 4 && (strings.HasPrefix(kl, lower) || strings.HasPrefix(lower, kl)):
-			dist = 1 + abs(len(kl)-len(lower))/4
+			dist = 1
 		default:
 			dist = levenshtein(lower, kl)
 		}

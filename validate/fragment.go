@@ -1,0 +1,92 @@
+package validate
+
+import (
+	"reflect"
+
+	yaml "go.yaml.in/yaml/v3"
+	v1 "kubevirt.io/api/core/v1"
+)
+
+// FragmentKind is the kind vmhealth gives a documentation snippet that has no
+// apiVersion and kind but is recognisably part of a VirtualMachine.
+const FragmentKind = "(fragment)"
+
+// fragmentShape is one way a snippet can be cut out of a VirtualMachine: the
+// keys that must stand at its top, the type its top level decodes as, and
+// the path from the VMI's root down to the snippet.
+type fragmentShape struct {
+	topType reflect.Type
+	// wrap lists the keys under which the snippet sits in a whole
+	// VirtualMachineInstance, outermost first.
+	wrap []string
+	// marker finds a health check in the snippet, which is what makes it
+	// worth linting.
+	markers []string
+}
+
+var fragmentShapes = []fragmentShape{
+	// spec: {template: {spec: {...}}} — a VirtualMachine without its head.
+	{topType: reflect.TypeOf(v1.VirtualMachine{}), markers: []string{
+		"spec.template.spec.readinessProbe", "spec.template.spec.livenessProbe", "spec.template.spec.domain.devices.watchdog"}},
+	// spec: {readinessProbe: …} — a VirtualMachineInstance without its head.
+	{topType: reflect.TypeOf(v1.VirtualMachineInstance{}), markers: []string{
+		"spec.readinessProbe", "spec.livenessProbe", "spec.domain.devices.watchdog"}},
+	// readinessProbe: … — a VMI spec.
+	{topType: reflect.TypeOf(v1.VirtualMachineInstanceSpec{}), wrap: []string{"spec"}, markers: []string{
+		"readinessProbe", "livenessProbe", "domain.devices.watchdog"}},
+	// watchdog: … — the devices of a domain.
+	{topType: reflect.TypeOf(v1.Devices{}), wrap: []string{"spec", "domain", "devices"}, markers: []string{"watchdog"}},
+}
+
+// matchFragment returns the shape of a snippet, if it is one: every top-level
+// key must be a field of the shape's type and a health check must be in it.
+// Anything else without apiVersion and kind (Helm values, other configs) is
+// left alone.
+func matchFragment(n *yaml.Node) (fragmentShape, bool) {
+	if n.Kind != yaml.MappingNode || len(n.Content) == 0 {
+		return fragmentShape{}, false
+	}
+	for _, shape := range fragmentShapes {
+		info := structInfoOf(shape.topType)
+		ok := true
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			if _, known := info.fields[n.Content[i].Value]; !known {
+				ok = false
+				break
+			}
+		}
+		if !ok {
+			continue
+		}
+		for _, m := range shape.markers {
+			if lookup(n, m) != nil {
+				return shape, true
+			}
+		}
+	}
+	return fragmentShape{}, false
+}
+
+// wrapFragment embeds the snippet in a synthetic VirtualMachineInstance node
+// tree. The snippet's own nodes keep their positions; the synthetic ones have
+// none, so findings point at what the user wrote.
+func wrapFragment(n *yaml.Node, shape fragmentShape) *yaml.Node {
+	if shape.topType == reflect.TypeOf(v1.VirtualMachine{}) || shape.topType == reflect.TypeOf(v1.VirtualMachineInstance{}) {
+		return n
+	}
+	cur := n
+	for i := len(shape.wrap) - 1; i >= 0; i-- {
+		cur = &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map", Content: []*yaml.Node{
+			{Kind: yaml.ScalarNode, Tag: "!!str", Value: shape.wrap[i]}, cur,
+		}}
+	}
+	return cur
+}
+
+// fragmentKindInfo returns how to read the wrapped snippet.
+func fragmentKindInfo(shape fragmentShape) kindInfo {
+	if shape.topType == reflect.TypeOf(v1.VirtualMachine{}) {
+		return vmKind()
+	}
+	return vmiKind()
+}
