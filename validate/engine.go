@@ -41,7 +41,7 @@ func newSummary() *Summary {
 
 // Linter lints KubeVirt manifests. It is safe for concurrent use.
 type Linter struct {
-	opts  Options
+	opts      Options
 	rules     []*Rule // enabled rules with a Check, in ID order
 	fileRules []*Rule // enabled rules with a FileCheck
 	all       map[string]*Rule
