@@ -1,0 +1,67 @@
+// Package render writes lint findings in the output formats of the vmhealth
+// command line: text for people, JSON for programs. Each format lives in a
+// file of its own and registers its constructor, so adding one (SARIF,
+// JUnit, GitHub annotations) touches nothing else.
+package render
+
+import (
+	"fmt"
+	"io"
+	"maps"
+	"slices"
+	"strings"
+
+	"github.com/vmhealth/vmhealth/validate"
+)
+
+// Formatter writes findings in one format. Write is called once a finding,
+// in the order the linter emits them (file by file, sorted within a file);
+// Flush is called once at the end with the run's summary. Formats that can
+// stream write as findings arrive; the others write everything in Flush.
+type Formatter interface {
+	Write(validate.Finding) error
+	Flush(*validate.Summary) error
+}
+
+// Options configure a Formatter.
+type Options struct {
+	// Color turns on ANSI colours by severity. Formats that are not read by
+	// people ignore it.
+	Color bool
+	// Quiet leaves out what is not a finding, such as the text summary line.
+	// Formats whose output must stay well-formed (JSON) ignore it.
+	Quiet bool
+	// Registry supplies rule metadata for formats that describe the rules
+	// they report; nil means validate.DefaultRegistry.
+	Registry *validate.Registry
+}
+
+// Constructor builds a Formatter that writes to w.
+type Constructor func(w io.Writer, opts Options) Formatter
+
+var formats = map[string]Constructor{}
+
+// register adds a format by name; each format file calls it once. A
+// duplicate name is a programming error that every test run catches.
+func register(name string, c Constructor) bool {
+	if _, dup := formats[name]; dup {
+		panic(fmt.Sprintf("render: format %q registered twice", name))
+	}
+	formats[name] = c
+	return true
+}
+
+// Formats returns the names of the available formats, sorted.
+func Formats() []string { return slices.Sorted(maps.Keys(formats)) }
+
+// New returns a Formatter for the named format writing to w.
+func New(format string, w io.Writer, opts Options) (Formatter, error) {
+	c, ok := formats[format]
+	if !ok {
+		return nil, fmt.Errorf("unknown output format %q (one of: %s)", format, strings.Join(Formats(), ", "))
+	}
+	if opts.Registry == nil {
+		opts.Registry = validate.DefaultRegistry
+	}
+	return c(w, opts), nil
+}
