@@ -72,7 +72,31 @@ type decoder struct {
 	// expanding is the outermost alias being expanded: when an alias bomb
 	// hits the limits, that is the place to point at.
 	expanding *yaml.Node
+	// segs is the field path of the node being decoded, kept as segments
+	// ("spec", "volumes", "[0]") and joined only when a problem is found.
+	segs []string
 }
+
+func (d *decoder) push(seg string) { d.segs = append(d.segs, seg) }
+func (d *decoder) pop()            { d.segs = d.segs[:len(d.segs)-1] }
+
+// path renders the current field path as field.Path prints it.
+func (d *decoder) path() string {
+	n := 0
+	for _, s := range d.segs {
+		n += len(s) + 1
+	}
+	b := make([]byte, 0, n)
+	for _, s := range d.segs {
+		if len(b) > 0 && s[0] != '[' {
+			b = append(b, '.')
+		}
+		b = append(b, s...)
+	}
+	return string(b)
+}
+
+func indexSeg(i int) string { return "[" + strconv.Itoa(i) + "]" }
 
 // maxIssues caps the problems recorded for one object; past it the object
 // is not decoded further.
@@ -82,7 +106,8 @@ func newDecoder(template bool) *decoder {
 	return &decoder{template: template, limits: defaultDecodeLimits}
 }
 
-func (d *decoder) add(kind issueKind, n *yaml.Node, path, format string, args ...any) {
+func (d *decoder) add(kind issueKind, n *yaml.Node, format string, args ...any) {
+	path := d.path()
 	if len(d.issues) >= maxIssues {
 		if !d.stopped {
 			d.stopped = true
@@ -95,7 +120,7 @@ func (d *decoder) add(kind issueKind, n *yaml.Node, path, format string, args ..
 }
 
 // enter counts a node against the limits; it returns false once they are hit.
-func (d *decoder) enter(n *yaml.Node, path string) bool {
+func (d *decoder) enter(n *yaml.Node) bool {
 	if d.stopped {
 		return false
 	}
@@ -105,12 +130,12 @@ func (d *decoder) enter(n *yaml.Node, path string) bool {
 		if d.expanding != nil {
 			n = d.expanding
 		}
-		d.add(issueTooComplex, n, path, "object expands to more than %d nodes (alias bomb?); not decoded further", d.limits.maxNodes)
+		d.add(issueTooComplex, n, "object expands to more than %d nodes (alias bomb?); not decoded further", d.limits.maxNodes)
 		return false
 	}
 	if d.depth > d.limits.maxDepth {
 		d.stopped = true
-		d.add(issueTooComplex, n, path, "object is nested deeper than %d levels; not decoded further", d.limits.maxDepth)
+		d.add(issueTooComplex, n, "object is nested deeper than %d levels; not decoded further", d.limits.maxDepth)
 		return false
 	}
 	return true
@@ -158,13 +183,13 @@ func isNull(n *yaml.Node) bool {
 }
 
 // decode fills v (settable) from node n at field path path.
-func (d *decoder) decode(n *yaml.Node, v reflect.Value, path string) {
+func (d *decoder) decode(n *yaml.Node, v reflect.Value) {
 	if n != nil && n.Kind == yaml.AliasNode && d.expanding == nil {
 		d.expanding = n
 		defer func() { d.expanding = nil }()
 	}
 	n = resolve(n)
-	if n == nil || !d.enter(n, path) {
+	if n == nil || !d.enter(n) {
 		return
 	}
 	d.depth++
@@ -179,84 +204,84 @@ func (d *decoder) decode(n *yaml.Node, v reflect.Value, path string) {
 		if v.IsNil() {
 			v.Set(reflect.New(t.Elem()))
 		}
-		d.decode(n, v.Elem(), path)
+		d.decode(n, v.Elem())
 		return
 	}
 	if d.template && n.Kind == yaml.ScalarNode && t.Kind() != reflect.String && templateParam.MatchString(n.Value) {
-		d.add(issueTemplateParam, n, path, "template parameter %s is not checked; values are known only after processing", n.Value)
+		d.add(issueTemplateParam, n, "template parameter %s is not checked; values are known only after processing", n.Value)
 		return
 	}
 	switch t {
 	case tIntOrString:
-		d.decodeIntOrString(n, v, path)
+		d.decodeIntOrString(n, v)
 		return
 	case tQuantity:
-		d.decodeQuantity(n, v, path)
+		d.decodeQuantity(n, v)
 		return
 	case tTime:
-		if s, ok := d.scalarString(n, path, "a timestamp"); ok && s != "" {
+		if s, ok := d.scalarString(n, "a timestamp"); ok && s != "" {
 			tm, err := time.Parse(time.RFC3339, s)
 			if err != nil {
-				d.add(issueInvalidType, n, path, "invalid timestamp %q: want RFC 3339", s)
+				d.add(issueInvalidType, n, "invalid timestamp %q: want RFC 3339", s)
 				return
 			}
 			v.Set(reflect.ValueOf(metav1.NewTime(tm)))
 		}
 		return
 	case tDuration:
-		if s, ok := d.scalarString(n, path, "a duration"); ok {
+		if s, ok := d.scalarString(n, "a duration"); ok {
 			dur, err := time.ParseDuration(s)
 			if err != nil {
-				d.add(issueInvalidType, n, path, "invalid duration %q", s)
+				d.add(issueInvalidType, n, "invalid duration %q", s)
 				return
 			}
 			v.Set(reflect.ValueOf(metav1.Duration{Duration: dur}))
 		}
 		return
 	case tRawExtension:
-		raw, err := d.toJSON(n, path)
+		raw, err := d.toJSON(n)
 		if err == nil {
 			v.Set(reflect.ValueOf(runtime.RawExtension{Raw: raw}))
 		}
 		return
 	}
 	if reflect.PointerTo(t).Implements(tUnmarshaler) && !walkDespiteUnmarshaler[t] {
-		raw, err := d.toJSON(n, path)
+		raw, err := d.toJSON(n)
 		if err != nil {
 			return
 		}
 		if err := v.Addr().Interface().(json.Unmarshaler).UnmarshalJSON(raw); err != nil {
-			d.add(issueInvalidType, n, path, "invalid value: %v", err)
+			d.add(issueInvalidType, n, "invalid value: %v", err)
 		}
 		return
 	}
 
 	switch t.Kind() {
 	case reflect.Struct:
-		d.decodeStruct(n, v, path)
+		d.decodeStruct(n, v)
 	case reflect.Map:
-		d.decodeMap(n, v, path)
+		d.decodeMap(n, v)
 	case reflect.Slice:
-		d.decodeSlice(n, v, path)
+		d.decodeSlice(n, v)
 	case reflect.Interface:
-		val, err := d.toInterface(n, path)
+		val, err := d.toInterface(n)
 		if err == nil && val != nil {
 			v.Set(reflect.ValueOf(val))
 		}
 	case reflect.String:
-		if s, ok := d.scalarString(n, path, "a string"); ok {
+		if s, ok := d.scalarString(n, "a string"); ok {
 			v.SetString(s)
 		}
 	case reflect.Bool:
-		d.decodeBool(n, v, path)
+		d.decodeBool(n, v)
 	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
-		d.decodeInt(n, v, path)
+		d.decodeInt(n, v)
 	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
-		d.decodeUint(n, v, path)
+		d.decodeUint(n, v)
 	case reflect.Float32, reflect.Float64:
-		d.decodeFloat(n, v, path)
+		d.decodeFloat(n, v)
 	default:
-		d.add(issueInvalidType, n, path, "cannot decode into %s", t)
+		d.add(issueInvalidType, n, "cannot decode into %s", t)
 	}
 }
 
@@ -283,7 +308,7 @@ func kindWord(n *yaml.Node) string {
 	return "a " + strings.TrimPrefix(n.ShortTag(), "!!")
 }
 
-func (d *decoder) wrongType(n *yaml.Node, path, want string) {
+func (d *decoder) wrongType(n *yaml.Node, want string) {
 	got := kindWord(n)
 	hint := ""
 	if n.Kind == yaml.ScalarNode && n.Style&(yaml.DoubleQuotedStyle|yaml.SingleQuotedStyle) != 0 {
@@ -291,28 +316,29 @@ func (d *decoder) wrongType(n *yaml.Node, path, want string) {
 	} else if n.Kind == yaml.ScalarNode && want == "a string" {
 		hint = " (quote it)"
 	}
-	d.add(issueInvalidType, n, path, "%s must be %s, not %s %q%s", lastSegment(path), want, got, n.Value, hint)
+	d.add(issueInvalidType, n, "%s must be %s, not %s %q%s", d.lastSegment(), want, got, n.Value, hint)
 }
 
-func lastSegment(path string) string {
-	if i := strings.LastIndexAny(path, ".["); i >= 0 {
-		return strings.TrimSuffix(path[i+1:], "]")
+// lastSegment names the field being decoded, for messages.
+func (d *decoder) lastSegment() string {
+	if len(d.segs) == 0 {
+		return "value"
 	}
-	return path
+	return strings.Trim(d.segs[len(d.segs)-1], "[]")
 }
 
-func (d *decoder) scalarString(n *yaml.Node, path, want string) (string, bool) {
+func (d *decoder) scalarString(n *yaml.Node, want string) (string, bool) {
 	if n.Kind != yaml.ScalarNode || n.ShortTag() != "!!str" {
 		if isNull(n) {
 			return "", false
 		}
-		d.wrongType(n, path, want)
+		d.wrongType(n, want)
 		return "", false
 	}
 	return n.Value, true
 }
 
-func (d *decoder) decodeIntOrString(n *yaml.Node, v reflect.Value, path string) {
+func (d *decoder) decodeIntOrString(n *yaml.Node, v reflect.Value) {
 	if n.Kind == yaml.ScalarNode {
 		switch n.ShortTag() {
 		case "!!str":
@@ -321,7 +347,7 @@ func (d *decoder) decodeIntOrString(n *yaml.Node, v reflect.Value, path string) 
 		case "!!int":
 			i, err := parseYAMLInt(n.Value, 32)
 			if err != nil {
-				d.add(issueInvalidType, n, path, "%s %s does not fit in a 32-bit integer", lastSegment(path), n.Value)
+				d.add(issueInvalidType, n, "%s %s does not fit in a 32-bit integer", d.lastSegment(), n.Value)
 				return
 			}
 			v.Set(reflect.ValueOf(intstr.FromInt32(int32(i))))
@@ -330,16 +356,16 @@ func (d *decoder) decodeIntOrString(n *yaml.Node, v reflect.Value, path string) 
 			return
 		}
 	}
-	d.wrongType(n, path, "an integer or a string")
+	d.wrongType(n, "an integer or a string")
 }
 
-func (d *decoder) decodeQuantity(n *yaml.Node, v reflect.Value, path string) {
+func (d *decoder) decodeQuantity(n *yaml.Node, v reflect.Value) {
 	if n.Kind == yaml.ScalarNode {
 		switch n.ShortTag() {
 		case "!!str", "!!int", "!!float":
 			q, err := resource.ParseQuantity(n.Value)
 			if err != nil {
-				d.add(issueInvalidType, n, path, "invalid quantity %q: %v", n.Value, err)
+				d.add(issueInvalidType, n, "invalid quantity %q: %v", n.Value, err)
 				return
 			}
 			v.Set(reflect.ValueOf(q))
@@ -348,7 +374,7 @@ func (d *decoder) decodeQuantity(n *yaml.Node, v reflect.Value, path string) {
 			return
 		}
 	}
-	d.wrongType(n, path, "a quantity such as 1Gi")
+	d.wrongType(n, "a quantity such as 1Gi")
 }
 
 // parseYAMLInt reads an integer the way YAML resolved it (0x, 0o, _ allowed).
@@ -360,55 +386,55 @@ func parseYAMLInt(s string, bits int) (int64, error) {
 	return strconv.ParseInt(s, 0, bits)
 }
 
-func (d *decoder) decodeInt(n *yaml.Node, v reflect.Value, path string) {
+func (d *decoder) decodeInt(n *yaml.Node, v reflect.Value) {
 	if n.Kind != yaml.ScalarNode || n.ShortTag() != "!!int" {
 		if isNull(n) {
 			return
 		}
-		d.wrongType(n, path, "an integer")
+		d.wrongType(n, "an integer")
 		return
 	}
 	i, err := parseYAMLInt(n.Value, v.Type().Bits())
 	if err != nil {
-		d.add(issueInvalidType, n, path, "%s %s does not fit in a %d-bit integer", lastSegment(path), n.Value, v.Type().Bits())
+		d.add(issueInvalidType, n, "%s %s does not fit in a %d-bit integer", d.lastSegment(), n.Value, v.Type().Bits())
 		return
 	}
 	v.SetInt(i)
 }
 
-func (d *decoder) decodeUint(n *yaml.Node, v reflect.Value, path string) {
+func (d *decoder) decodeUint(n *yaml.Node, v reflect.Value) {
 	if n.Kind != yaml.ScalarNode || n.ShortTag() != "!!int" {
 		if isNull(n) {
 			return
 		}
-		d.wrongType(n, path, "a non-negative integer")
+		d.wrongType(n, "a non-negative integer")
 		return
 	}
 	i, err := strconv.ParseUint(strings.ReplaceAll(n.Value, "_", ""), 0, v.Type().Bits())
 	if err != nil {
-		d.add(issueInvalidType, n, path, "%s %s is not a non-negative %d-bit integer", lastSegment(path), n.Value, v.Type().Bits())
+		d.add(issueInvalidType, n, "%s %s is not a non-negative %d-bit integer", d.lastSegment(), n.Value, v.Type().Bits())
 		return
 	}
 	v.SetUint(i)
 }
 
-func (d *decoder) decodeFloat(n *yaml.Node, v reflect.Value, path string) {
+func (d *decoder) decodeFloat(n *yaml.Node, v reflect.Value) {
 	if n.Kind != yaml.ScalarNode || (n.ShortTag() != "!!float" && n.ShortTag() != "!!int") {
 		if isNull(n) {
 			return
 		}
-		d.wrongType(n, path, "a number")
+		d.wrongType(n, "a number")
 		return
 	}
 	f, err := strconv.ParseFloat(strings.ReplaceAll(n.Value, "_", ""), v.Type().Bits())
 	if err != nil || math.IsInf(f, 0) || math.IsNaN(f) {
-		d.add(issueInvalidType, n, path, "%s %s is not a finite number", lastSegment(path), n.Value)
+		d.add(issueInvalidType, n, "%s %s is not a finite number", d.lastSegment(), n.Value)
 		return
 	}
 	v.SetFloat(f)
 }
 
-func (d *decoder) decodeBool(n *yaml.Node, v reflect.Value, path string) {
+func (d *decoder) decodeBool(n *yaml.Node, v reflect.Value) {
 	if n.Kind == yaml.ScalarNode && n.ShortTag() == "!!bool" {
 		v.SetBool(strings.EqualFold(n.Value, "true"))
 		return
@@ -416,19 +442,19 @@ func (d *decoder) decodeBool(n *yaml.Node, v reflect.Value, path string) {
 	if isNull(n) {
 		return
 	}
-	d.wrongType(n, path, "true or false")
+	d.wrongType(n, "true or false")
 }
 
-func (d *decoder) decodeSlice(n *yaml.Node, v reflect.Value, path string) {
+func (d *decoder) decodeSlice(n *yaml.Node, v reflect.Value) {
 	if isNull(n) {
 		v.SetZero()
 		return
 	}
 	if v.Type().Elem().Kind() == reflect.Uint8 {
-		if s, ok := d.scalarString(n, path, "base64 data"); ok {
+		if s, ok := d.scalarString(n, "base64 data"); ok {
 			b, err := base64.StdEncoding.DecodeString(s)
 			if err != nil {
-				d.add(issueInvalidType, n, path, "invalid base64 data: %v", err)
+				d.add(issueInvalidType, n, "invalid base64 data: %v", err)
 				return
 			}
 			v.SetBytes(b)
@@ -436,40 +462,44 @@ func (d *decoder) decodeSlice(n *yaml.Node, v reflect.Value, path string) {
 		return
 	}
 	if n.Kind != yaml.SequenceNode {
-		d.wrongType(n, path, "a list")
+		d.wrongType(n, "a list")
 		return
 	}
 	out := reflect.MakeSlice(v.Type(), len(n.Content), len(n.Content))
 	for i, item := range n.Content {
-		d.decode(item, out.Index(i), path+"["+strconv.Itoa(i)+"]")
+		d.push(indexSeg(i))
+		d.decode(item, out.Index(i))
+		d.pop()
 	}
 	v.Set(out)
 }
 
-func (d *decoder) decodeMap(n *yaml.Node, v reflect.Value, path string) {
+func (d *decoder) decodeMap(n *yaml.Node, v reflect.Value) {
 	if isNull(n) {
 		v.SetZero()
 		return
 	}
 	if n.Kind != yaml.MappingNode {
-		d.wrongType(n, path, "an object")
+		d.wrongType(n, "an object")
 		return
 	}
 	t := v.Type()
 	if t.Key().Kind() != reflect.String {
-		d.add(issueInvalidType, n, path, "cannot decode a map keyed by %s", t.Key())
+		d.add(issueInvalidType, n, "cannot decode a map keyed by %s", t.Key())
 		return
 	}
 	m := reflect.MakeMapWithSize(t, len(n.Content)/2)
 	seen := make(map[string]bool, len(n.Content)/2)
-	d.eachPair(n, path, func(k, val *yaml.Node) {
+	d.eachPair(n, func(k, val *yaml.Node) {
+		d.push("[" + k.Value + "]")
+		defer d.pop()
 		if seen[k.Value] {
-			d.add(issueDuplicateKey, k, path, "duplicate key %q (the API server rejects it; YAML tools keep only one of the values)", k.Value)
+			d.add(issueDuplicateKey, k, "duplicate key %q (the API server rejects it; YAML tools keep only one of the values)", k.Value)
 			return
 		}
 		seen[k.Value] = true
 		elem := reflect.New(t.Elem()).Elem()
-		d.decode(val, elem, path+"["+k.Value+"]")
+		d.decode(val, elem)
 		m.SetMapIndex(reflect.ValueOf(k.Value).Convert(t.Key()), elem)
 	})
 	v.Set(m)
@@ -477,66 +507,66 @@ func (d *decoder) decodeMap(n *yaml.Node, v reflect.Value, path string) {
 
 // eachPair calls fn for each key/value of a mapping, expanding "<<" merge keys
 // and reporting keys that are not strings.
-func (d *decoder) eachPair(n *yaml.Node, path string, fn func(k, v *yaml.Node)) {
+func (d *decoder) eachPair(n *yaml.Node, fn func(k, v *yaml.Node)) {
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		k, val := n.Content[i], n.Content[i+1]
 		if k.Kind == yaml.ScalarNode && k.ShortTag() == "!!merge" {
-			d.merge(val, path, fn)
+			d.merge(val, fn)
 			continue
 		}
 		if k.Kind != yaml.ScalarNode {
-			d.add(issueInvalidType, k, path, "mapping keys must be strings, not %s", kindWord(k))
+			d.add(issueInvalidType, k, "mapping keys must be strings, not %s", kindWord(k))
 			continue
 		}
 		fn(k, val)
 	}
 }
 
-func (d *decoder) merge(val *yaml.Node, path string, fn func(k, v *yaml.Node)) {
+func (d *decoder) merge(val *yaml.Node, fn func(k, v *yaml.Node)) {
 	val = resolve(val)
-	if val == nil || !d.enter(val, path) {
+	if val == nil || !d.enter(val) {
 		return
 	}
 	switch val.Kind {
 	case yaml.MappingNode:
-		d.eachPair(val, path, fn)
+		d.eachPair(val, fn)
 	case yaml.SequenceNode:
 		for _, item := range val.Content {
-			d.merge(item, path, fn)
+			d.merge(item, fn)
 		}
 	default:
-		d.add(issueInvalidType, val, path, "a merge key (<<) must refer to an object")
+		d.add(issueInvalidType, val, "a merge key (<<) must refer to an object")
 	}
 }
 
-func (d *decoder) decodeStruct(n *yaml.Node, v reflect.Value, path string) {
+func (d *decoder) decodeStruct(n *yaml.Node, v reflect.Value) {
 	if isNull(n) {
 		return
 	}
 	if n.Kind != yaml.MappingNode {
-		d.wrongType(n, path, "an object")
+		d.wrongType(n, "an object")
 		return
 	}
 	info := structInfoOf(v.Type())
-	seen := make(map[string]*yaml.Node, len(n.Content)/2)
-	d.eachPair(n, path, func(k, val *yaml.Node) {
+	top := len(d.segs) == 0
+	d.eachPair(n, func(k, val *yaml.Node) {
 		name := k.Value
-		child := name
-		if path != "" {
-			child = path + "." + name
-		}
-		if first, dup := seen[name]; dup {
-			d.add(issueDuplicateKey, k, child, "duplicate key %q (first at line %d; the API server rejects it, YAML tools keep only the last value)", name, first.Line)
+		d.push(name)
+		defer d.pop()
+		if first := firstKey(n, k); first != nil {
+			d.add(issueDuplicateKey, k, "duplicate key %q (first at line %d; the API server rejects it, YAML tools keep only the last value)", name, first.Line)
 			return
 		}
-		seen[name] = k
-		if path == "" && name == "status" {
+		if top && name == "status" {
 			return // written by controllers, never by users: not linted
 		}
 		f, ok := info.fields[name]
 		if !ok {
 			if d.lenient == 0 {
-				d.add(issueUnknownField, k, child, "%s", unknownFieldMessage(name, path, info))
+				d.pop()
+				parent := d.path()
+				d.push(name)
+				d.add(issueUnknownField, k, "%s", unknownFieldMessage(name, parent, info))
 			}
 			return
 		}
@@ -544,8 +574,26 @@ func (d *decoder) decodeStruct(n *yaml.Node, v reflect.Value, path string) {
 			d.lenient++
 			defer func() { d.lenient-- }()
 		}
-		d.decode(val, fieldByIndexAlloc(v, f.index), child)
+		d.decode(val, fieldByIndexAlloc(v, f.index))
 	})
+}
+
+// firstKey returns an earlier key of mapping n equal to k, or nil. Mappings
+// are small, so a scan beats building a set for each one.
+// Keys merged in with "<<" belong to another mapping and are never
+// duplicates: explicit keys override them.
+func firstKey(n, k *yaml.Node) *yaml.Node {
+	var first *yaml.Node
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		c := n.Content[i]
+		if c == k {
+			return first
+		}
+		if first == nil && c.Value == k.Value && c.Kind == yaml.ScalarNode {
+			first = c
+		}
+	}
+	return nil
 }
 
 // fieldByIndexAlloc is reflect.Value.FieldByIndex that allocates nil embedded
@@ -565,7 +613,7 @@ func fieldByIndexAlloc(v reflect.Value, index []int) reflect.Value {
 
 // toInterface converts a subtree to plain Go values (maps, slices, scalars)
 // as a JSON decoder would produce them, within the decoder's limits.
-func (d *decoder) toInterface(n *yaml.Node, path string) (any, error) {
+func (d *decoder) toInterface(n *yaml.Node) (any, error) {
 	if n != nil && n.Kind == yaml.AliasNode && d.expanding == nil {
 		d.expanding = n
 		defer func() { d.expanding = nil }()
@@ -574,7 +622,7 @@ func (d *decoder) toInterface(n *yaml.Node, path string) (any, error) {
 	if n == nil {
 		return nil, nil
 	}
-	if !d.enter(n, path) {
+	if !d.enter(n) {
 		return nil, fmt.Errorf("limits exceeded")
 	}
 	d.depth++
@@ -584,23 +632,28 @@ func (d *decoder) toInterface(n *yaml.Node, path string) (any, error) {
 		m := make(map[string]any, len(n.Content)/2)
 		var err error
 		seen := make(map[string]bool, len(n.Content)/2)
-		d.eachPair(n, path, func(k, val *yaml.Node) {
+		d.eachPair(n, func(k, val *yaml.Node) {
 			if err != nil {
 				return
 			}
+			d.push(k.Value)
+			defer d.pop()
 			if seen[k.Value] {
-				d.add(issueDuplicateKey, k, path, "duplicate key %q", k.Value)
+				d.add(issueDuplicateKey, k, "duplicate key %q", k.Value)
 				return
 			}
 			seen[k.Value] = true
-			m[k.Value], err = d.toInterface(val, path+"."+k.Value)
+			m[k.Value], err = d.toInterface(val)
 		})
 		return m, err
 	case yaml.SequenceNode:
 		s := make([]any, len(n.Content))
 		for i, item := range n.Content {
 			var err error
-			if s[i], err = d.toInterface(item, path+"["+strconv.Itoa(i)+"]"); err != nil {
+			d.push(indexSeg(i))
+			s[i], err = d.toInterface(item)
+			d.pop()
+			if err != nil {
 				return nil, err
 			}
 		}
@@ -627,8 +680,8 @@ func (d *decoder) toInterface(n *yaml.Node, path string) (any, error) {
 	return nil, fmt.Errorf("unsupported node kind %v", n.Kind)
 }
 
-func (d *decoder) toJSON(n *yaml.Node, path string) ([]byte, error) {
-	val, err := d.toInterface(n, path)
+func (d *decoder) toJSON(n *yaml.Node) ([]byte, error) {
+	val, err := d.toInterface(n)
 	if err != nil {
 		return nil, err
 	}

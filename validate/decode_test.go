@@ -17,7 +17,7 @@ func decodeVM(t *testing.T, src string, template bool) (*v1.VirtualMachine, []de
 	}
 	vm := &v1.VirtualMachine{}
 	d := newDecoder(template)
-	d.decode(&n, reflect.ValueOf(vm).Elem(), "")
+	d.decode(&n, reflect.ValueOf(vm).Elem())
 	return vm, d.issues
 }
 
@@ -118,6 +118,7 @@ spec:
       readinessProbe:
         <<: *defaults
         guestAgentPing: {}
+        timeoutSeconds: 5
 `
 	vm, issues := decodeVM(t, src, false)
 	if len(issues) != 1 || issues[0].path != "x-defaults" {

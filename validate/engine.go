@@ -332,7 +332,7 @@ var issueRules = map[issueKind]string{
 func (l *Linter) lintObjectAs(res *docResult, file string, c *chunk, n *yaml.Node, info kindInfo, served bool, ref ObjectRef, inTemplate bool) {
 	typed := info.newTyped()
 	dec := newDecoder(inTemplate)
-	dec.decode(n, reflect.ValueOf(typed).Elem(), "")
+	dec.decode(n, reflect.ValueOf(typed).Elem())
 
 	meta := info.meta(typed)
 	obj := &Object{
