@@ -1,6 +1,7 @@
 package validate
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -45,6 +46,8 @@ type Linter struct {
 	rules     []*Rule // enabled rules with a Check, in ID order
 	fileRules []*Rule // enabled rules with a FileCheck
 	all       map[string]*Rule
+	// keepObjects makes the run hand back the decoded objects (Objects).
+	keepObjects bool
 }
 
 // New returns a Linter with the given options.
@@ -89,7 +92,7 @@ func (l *Linter) LintReader(ctx context.Context, name string, r io.Reader, emit 
 // LintBytes lints data held in memory and returns its findings in order.
 func (l *Linter) LintBytes(name string, data []byte) ([]Finding, *Summary) {
 	var out []Finding
-	sum, _ := l.LintReader(context.Background(), name, strings.NewReader(string(data)), func(f Finding) { out = append(out, f) })
+	sum, _ := l.LintReader(context.Background(), name, bytes.NewReader(data), func(f Finding) { out = append(out, f) })
 	return out, sum
 }
 
@@ -108,6 +111,7 @@ type job struct {
 // docResult is what linting one document produced.
 type docResult struct {
 	findings []Finding
+	objs     []*Object
 	facts    []ObjectFacts
 	services []ServiceFacts
 	objects  int
@@ -116,6 +120,25 @@ type docResult struct {
 }
 
 func (l *Linter) run(ctx context.Context, srcs []source, emit func(Finding)) (*Summary, error) {
+	return l.runObjects(ctx, srcs, emit, nil)
+}
+
+// Objects lints data like LintBytes and also returns the KubeVirt objects
+// it decoded, in input order, for tools that inspect them (explain, gen).
+func (l *Linter) Objects(name string, data []byte) ([]*Object, []Finding, *Summary) {
+	keep := *l
+	keep.keepObjects = true
+	var (
+		objs []*Object
+		out  []Finding
+	)
+	src := source{name: name, open: func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(data)), nil }}
+	sum, _ := keep.runObjects(context.Background(), []source{src}, func(f Finding) { out = append(out, f) },
+		func(o *Object) { objs = append(objs, o) })
+	return objs, out, sum
+}
+
+func (l *Linter) runObjects(ctx context.Context, srcs []source, emit func(Finding), onObject func(*Object)) (*Summary, error) {
 	sum := newSummary()
 	workers := l.opts.Workers
 	queue := make(chan *job, workers*8)
@@ -152,6 +175,11 @@ func (l *Linter) run(ctx context.Context, srcs []source, emit func(Finding)) (*S
 				res = <-j.done
 			}
 			fileFindings = append(fileFindings, res.findings...)
+			if onObject != nil {
+				for _, o := range res.objs {
+					onObject(o)
+				}
+			}
 			facts = append(facts, res.facts...)
 			services = append(services, res.services...)
 			sum.Objects += res.objects
@@ -371,6 +399,9 @@ func (l *Linter) lintObjectAs(res *docResult, file string, c *chunk, n *yaml.Nod
 			found = append(found, l.runRule(r, obj)...)
 		}
 		res.facts = append(res.facts, objectFacts(obj))
+	}
+	if l.keepObjects {
+		res.objs = append(res.objs, obj)
 	}
 	for i := range found {
 		if reason, ok := ignored.match(found[i].RuleID); ok {

@@ -1,0 +1,183 @@
+package validate
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+const cleanVM = `apiVersion: kubevirt.io/v1
+kind: VirtualMachine
+metadata:
+  name: web
+  namespace: prod
+spec:
+  runStrategy: Always
+  template:
+    spec:
+      domain:
+        resources:
+          requests:
+            memory: 1Gi
+      readinessProbe:
+        tcpSocket:
+          port: 1500
+        initialDelaySeconds: 120
+        periodSeconds: 20
+`
+
+// only keeps the findings of the given rules, so that these engine tests do
+// not depend on which other rules exist.
+func only(fs []Finding, ids ...string) []Finding {
+	var out []Finding
+	for _, f := range fs {
+		for _, id := range ids {
+			if f.RuleID == id {
+				out = append(out, f)
+			}
+		}
+	}
+	return out
+}
+
+func TestLintKeepsGoingAfterABrokenDocument(t *testing.T) {
+	in := cleanVM + "---\nthis: is: broken\n---\n" + strings.Replace(cleanVM, "periodSeconds", "periodSecond", 1)
+	findings, sum := New(Options{}).LintBytes("in.yaml", []byte(in))
+	findings = only(findings, YAMLSyntaxRuleID, UnknownFieldRuleID)
+	var rules []string
+	for _, f := range findings {
+		rules = append(rules, f.RuleID+"@"+f.Location())
+	}
+	want := []string{"yaml-syntax@in.yaml:20:1", "unknown-field@in.yaml:39:9"}
+	for _, w := range want {
+		found := false
+		for _, r := range rules {
+			found = found || r == w
+		}
+		if !found {
+			t.Errorf("missing %s in %v", w, rules)
+		}
+	}
+	if sum.Documents != 3 || sum.Objects != 2 {
+		t.Errorf("summary %+v", sum)
+	}
+}
+
+func TestSuppressionAnnotation(t *testing.T) {
+	in := strings.Replace(cleanVM, "  namespace: prod\n", "  namespace: prod\n  annotations:\n    vmhealth.io/ignore: unknown-field, other\n    vmhealth.io/ignore-reason: legacy tooling adds it\n", 1)
+	in = strings.Replace(in, "periodSeconds", "periodSecond", 1)
+	findings, sum := New(Options{}).LintBytes("in.yaml", []byte(in))
+	findings = only(findings, UnknownFieldRuleID)
+	if len(findings) != 1 || findings[0].Suppressed == nil || findings[0].Suppressed.Justification != "legacy tooling adds it" {
+		t.Fatalf("findings %+v", findings)
+	}
+	if sum.Suppressed != 1 || sum.Count(SeverityWarning) != 0 {
+		t.Errorf("summary %+v", sum)
+	}
+}
+
+func TestDisabledAndOverriddenRules(t *testing.T) {
+	in := []byte(strings.Replace(cleanVM, "periodSeconds", "periodSecond", 1))
+	if f, _ := New(Options{Disabled: map[string]bool{UnknownFieldRuleID: true}}).LintBytes("x", in); len(only(f, UnknownFieldRuleID)) != 0 {
+		t.Errorf("disabled rule reported: %+v", f)
+	}
+	f, _ := New(Options{SeverityOverrides: map[string]Severity{UnknownFieldRuleID: SeverityWarning}}).LintBytes("x", in)
+	f = only(f, UnknownFieldRuleID)
+	if len(f) != 1 || f[0].Severity != SeverityWarning {
+		t.Errorf("override not applied: %+v", f)
+	}
+}
+
+func TestListsTemplatesAndSkippedKinds(t *testing.T) {
+	in := `apiVersion: v1
+kind: List
+items:
+  - apiVersion: v1
+    kind: ConfigMap
+    metadata: {name: c}
+  - apiVersion: kubevirt.io/v1
+    kind: VirtualMachineInstance
+    metadata: {name: vmi}
+    spec:
+      domain: {resources: {requests: {memory: 1Gi}}}
+      livenesProbe: {}
+`
+	findings, sum := New(Options{}).LintBytes("list.yaml", []byte(in))
+	findings = only(findings, UnknownFieldRuleID)
+	if sum.Objects != 1 || sum.Skipped["ConfigMap"] != 1 {
+		t.Errorf("summary %+v", sum)
+	}
+	if len(findings) != 1 || findings[0].Object.Path != "items[1]" || findings[0].Line != 12 || findings[0].Object.Name != "vmi" {
+		t.Errorf("findings %+v", findings)
+	}
+}
+
+func TestFindingsAreOrderedWhateverTheWorkers(t *testing.T) {
+	var b strings.Builder
+	for i := range 60 {
+		if i > 0 {
+			b.WriteString("---\n")
+		}
+		b.WriteString(strings.Replace(cleanVM, "periodSeconds", "periodSecond", 1))
+	}
+	one, _ := New(Options{Workers: 1}).LintBytes("x", []byte(b.String()))
+	many, _ := New(Options{Workers: 8}).LintBytes("x", []byte(b.String()))
+	one, many = only(one, UnknownFieldRuleID), only(many, UnknownFieldRuleID)
+	if len(one) != 60 || len(many) != 60 {
+		t.Fatalf("got %d and %d findings", len(one), len(many))
+	}
+	for i := range one {
+		if one[i].Line != many[i].Line || (i > 0 && one[i].Line <= one[i-1].Line) {
+			t.Fatalf("order differs at %d: %d vs %d", i, one[i].Line, many[i].Line)
+		}
+	}
+}
+
+func TestUnreadableInputsAreReportedAndSkipped(t *testing.T) {
+	dir := t.TempDir()
+	good := filepath.Join(dir, "a.yaml")
+	if err := os.WriteFile(good, []byte(strings.Replace(cleanVM, "periodSeconds", "periodSecond", 1)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(filepath.Join(dir, "gone.yaml"), filepath.Join(dir, "b.yaml")); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(dir, filepath.Join(dir, "loop")); err != nil {
+		t.Fatal(err)
+	}
+	var got []Finding
+	sum, err := New(Options{}).Lint(context.Background(), []string{dir, filepath.Join(dir, "missing.yaml")}, nil, func(f Finding) { got = append(got, f) })
+	if err != nil {
+		t.Fatal(err)
+	}
+	got = only(got, UnknownFieldRuleID)
+	if len(got) != 1 || got[0].File != good {
+		t.Errorf("findings %+v", got)
+	}
+	if len(sum.InputErrors) != 2 {
+		t.Errorf("input errors %v", sum.InputErrors)
+	}
+}
+
+func TestLintObjectHasNoPositions(t *testing.T) {
+	obj := map[string]any{"apiVersion": "kubevirt.io/v1", "kind": "VirtualMachine",
+		"metadata": map[string]any{"name": "vm", "namespace": "ns"},
+		"spec":     map[string]any{"template": map[string]any{"spec": map[string]any{"livenesProbe": map[string]any{}}}}}
+	f, err := New(Options{}).LintObject(obj)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f = only(f, UnknownFieldRuleID)
+	if len(f) != 1 || f[0].Line != 0 || f[0].File != "" || f[0].Location() != "VirtualMachine/ns/vm" {
+		t.Errorf("findings %+v", f)
+	}
+}
+
+func TestObjectsReturnsTypedObjects(t *testing.T) {
+	objs, _, _ := New(Options{}).Objects("x.yaml", []byte(cleanVM))
+	if len(objs) != 1 || objs[0].Spec == nil || objs[0].Spec.ReadinessProbe == nil || objs[0].SpecPath.String() != "spec.template.spec" {
+		t.Fatalf("objects %+v", objs)
+	}
+}
