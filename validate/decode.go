@@ -31,6 +31,7 @@ const (
 	issueInvalidType
 	issueTemplateParam
 	issueTooComplex
+	issueAmbiguous
 )
 
 // decodeIssue is one problem found while decoding, at a node of the tree.
@@ -328,6 +329,11 @@ func (d *decoder) lastSegment() string {
 }
 
 func (d *decoder) scalarString(n *yaml.Node, want string) (string, bool) {
+	if _, ok := yaml11Bool(n); ok {
+		d.add(issueInvalidType, n, "%s: kubectl and other YAML 1.1 tools send %s as a boolean, which the API server refuses here; quote it: %q",
+			d.lastSegment(), n.Value, n.Value)
+		return "", false
+	}
 	if n.Kind != yaml.ScalarNode || n.ShortTag() != "!!str" {
 		if isNull(n) {
 			return "", false
@@ -387,6 +393,14 @@ func parseYAMLInt(s string, bits int) (int64, error) {
 }
 
 func (d *decoder) decodeInt(n *yaml.Node, v reflect.Value) {
+	if n.Kind == yaml.ScalarNode && n.ShortTag() == "!!float" {
+		// kubectl sends 1e3 as 1000, which an integer field accepts.
+		f, err := strconv.ParseFloat(strings.ReplaceAll(n.Value, "_", ""), 64)
+		if err == nil && f == math.Trunc(f) && !v.OverflowInt(int64(f)) && math.Abs(f) < 1<<53 {
+			v.SetInt(int64(f))
+			return
+		}
+	}
 	if n.Kind != yaml.ScalarNode || n.ShortTag() != "!!int" {
 		if isNull(n) {
 			return
@@ -398,6 +412,10 @@ func (d *decoder) decodeInt(n *yaml.Node, v reflect.Value) {
 	if err != nil {
 		d.add(issueInvalidType, n, "%s %s does not fit in a %d-bit integer", d.lastSegment(), n.Value, v.Type().Bits())
 		return
+	}
+	if n.Style == 0 && octalLooking.MatchString(n.Value) {
+		d.add(issueAmbiguous, n, "%s: %s is read as the octal number %d by kubectl and YAML parsers; write %d if you mean it, or the decimal number without the leading zero",
+			d.lastSegment(), n.Value, i, i)
 	}
 	v.SetInt(i)
 }
@@ -435,6 +453,12 @@ func (d *decoder) decodeFloat(n *yaml.Node, v reflect.Value) {
 }
 
 func (d *decoder) decodeBool(n *yaml.Node, v reflect.Value) {
+	if b, ok := yaml11Bool(n); ok {
+		d.add(issueAmbiguous, n, "%s: %s is a boolean (%v) for kubectl and YAML 1.1 tools but a string for YAML 1.2 tools; write %v",
+			d.lastSegment(), n.Value, b, b)
+		v.SetBool(b)
+		return
+	}
 	if n.Kind == yaml.ScalarNode && n.ShortTag() == "!!bool" {
 		v.SetBool(strings.EqualFold(n.Value, "true"))
 		return
@@ -765,4 +789,22 @@ var preserveUnknownFields = map[reflect.Type][]string{
 	reflect.TypeOf(poolv1beta1.VirtualMachineTemplateSpec{}):  {"metadata"},
 	reflect.TypeOf(poolv1alpha1.VirtualMachineTemplateSpec{}): {"metadata"},
 	reflect.TypeOf(v1.DomainSpec{}):                           {"clock"},
+}
+
+var octalLooking = regexp.MustCompile(`^[-+]?0[0-7]+$`)
+
+// yaml11Bool reports whether n is a plain scalar that YAML 1.2 (and so
+// vmhealth's parser) reads as a string but YAML 1.1 — which kubectl, Helm and
+// sigs.k8s.io/yaml use — reads as a boolean: yes, no, on, off, y, n.
+func yaml11Bool(n *yaml.Node) (value, ok bool) {
+	if n.Kind != yaml.ScalarNode || n.Style != 0 || n.ShortTag() != "!!str" {
+		return false, false
+	}
+	switch n.Value {
+	case "y", "Y", "yes", "Yes", "YES", "on", "On", "ON":
+		return true, true
+	case "n", "N", "no", "No", "NO", "off", "Off", "OFF":
+		return false, true
+	}
+	return false, false
 }

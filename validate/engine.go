@@ -353,6 +353,7 @@ var issueRules = map[issueKind]string{
 	issueInvalidType:   InvalidTypeRuleID,
 	issueTemplateParam: TemplateParameterRuleID,
 	issueTooComplex:    ObjectTooComplexRuleID,
+	issueAmbiguous:     AmbiguousValueRuleID,
 }
 
 // lintObjectAs decodes one KubeVirt object with info and runs every rule on
