@@ -1,0 +1,238 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/vmhealth/vmhealth/render"
+	"github.com/vmhealth/vmhealth/validate"
+)
+
+// Flag names of lint, shared with the tests and docs.
+const (
+	flagOutput           = "output"
+	flagFailOn           = "fail-on"
+	flagNoColor          = "no-color"
+	flagQuiet            = "quiet"
+	flagArch             = "arch"
+	flagMaxDocumentBytes = "max-document-bytes"
+	flagDisable          = "disable"
+)
+
+// architectures are the values of --arch: KubeVirt's architectures, whose
+// watchdog devices differ.
+var architectures = []string{"amd64", "arm64", "s390x"}
+
+// LintOptions hold the dependencies and flags of lint.
+type LintOptions struct {
+	IO       *IOStreams
+	Registry *validate.Registry
+	// ColorAllowed is whether the environment allows colour (a terminal,
+	// no NO_COLOR); --no-color can only turn it off.
+	ColorAllowed bool
+
+	// Inputs are the paths to lint; "-" is standard input.
+	Inputs []string
+	// Output is the format name, one of render.Formats().
+	Output string
+	// FailOn is the lowest severity that makes lint exit 1.
+	FailOn validate.Severity
+	// NoColor turns colour off even on a terminal.
+	NoColor bool
+	// Quiet shows only unsuppressed findings at or above FailOn and no
+	// summary.
+	Quiet bool
+	// Arch is the architecture assumed for VMs that set none.
+	Arch string
+	// MaxDocumentBytes caps one YAML document.
+	MaxDocumentBytes int64
+	// Disable turns rules off by ID.
+	Disable []string
+
+	// implicitStdin is set when no path was given and stdin is read
+	// because something is piped in.
+	implicitStdin bool
+}
+
+// NewCmdLint builds the lint command. runF replaces lintRun in tests.
+func NewCmdLint(f *Factory, runF func(context.Context, *LintOptions) error) *cobra.Command {
+	opts := &LintOptions{IO: f.IOStreams, Registry: f.Registry}
+	var failOn string
+	maxDoc := byteSize(16 << 20)
+
+	cmd := &cobra.Command{
+		Use:   "lint [path... | -]",
+		Short: "Find mistakes in the health checks of VM manifests",
+		Long: `Lint KubeVirt manifests: VirtualMachines, VirtualMachineInstances,
+ReplicaSets and pools, alone, in Lists or in OpenShift Templates, in YAML or
+JSON, many documents to a file. Directories are searched recursively for
+.yaml, .yml and .json files; - reads standard input, as does no path at all
+when something is piped in. Other kinds (Services, Deployments) are read
+for context and otherwise skipped.
+
+Each finding names the file, line and column, the rule, the object and
+field, and how to fix it. Silence a finding on purpose with the
+vmhealth.io/ignore annotation on the object (a comma-separated list of rule
+IDs) and say why in vmhealth.io/ignore-reason.
+
+Exit status: 0 when no unsuppressed finding is at or above --fail-on, 1 when
+one is, 2 on a usage error or when an input could not be read (the other
+inputs are still linted and reported).`,
+		Example: `  # Lint one manifest, and a whole tree
+  vmhealth lint vm.yaml
+  vmhealth lint manifests/
+
+  # Lint what Helm, Kustomize or OpenShift render
+  helm template ./chart | vmhealth lint -
+  kustomize build overlays/prod | vmhealth lint -o json -
+  oc process -f template.yaml | vmhealth lint -
+
+  # Fail CI on warnings too, showing only what fails it
+  vmhealth lint --fail-on warning --quiet deploy/
+
+  # Check for arm64 nodes, without one rule
+  vmhealth lint --arch arm64 --disable template-parameter vm.yaml`,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if !slices.Contains(render.Formats(), opts.Output) {
+				return usageErrorf(cmd, "invalid --%s %q (one of: %s)", flagOutput, opts.Output, strings.Join(render.Formats(), ", "))
+			}
+			sev, err := validate.ParseSeverity(failOn)
+			if err != nil {
+				return usageErrorf(cmd, "invalid --%s: %v", flagFailOn, err)
+			}
+			opts.FailOn = sev
+			if !slices.Contains(architectures, opts.Arch) {
+				return usageErrorf(cmd, "invalid --%s %q (one of: %s)", flagArch, opts.Arch, strings.Join(architectures, ", "))
+			}
+			opts.MaxDocumentBytes = int64(maxDoc)
+			for _, id := range opts.Disable {
+				if _, ok := opts.Registry.Get(id); !ok {
+					return usageErrorf(cmd, "--%s: %s", flagDisable, unknownRuleMessage(opts.Registry, id))
+				}
+			}
+			if err := setInputs(cmd, opts, args); err != nil {
+				return err
+			}
+			opts.ColorAllowed = f.ColorAllowed()
+			if runF != nil {
+				return runF(cmd.Context(), opts)
+			}
+			return lintRun(cmd.Context(), opts)
+		},
+	}
+
+	fl := cmd.Flags()
+	fl.StringVarP(&opts.Output, flagOutput, "o", "text", "output format: "+strings.Join(render.Formats(), ", "))
+	fl.StringVar(&failOn, flagFailOn, "error", "lowest severity that fails the run (exit 1): error, warning or info")
+	fl.BoolVar(&opts.NoColor, flagNoColor, false, "never colour the output (colour is also off when NO_COLOR is set or stdout is not a terminal)")
+	fl.BoolVarP(&opts.Quiet, flagQuiet, "q", false, "show only findings at or above --fail-on, and no summary")
+	fl.StringVar(&opts.Arch, flagArch, "amd64", "architecture assumed for VMs that do not set spec.template.spec.architecture: "+strings.Join(architectures, ", "))
+	fl.Var(&maxDoc, flagMaxDocumentBytes, "largest YAML document to lint, in bytes or with a suffix (512Ki, 16Mi); larger ones are reported and skipped")
+	fl.StringSliceVar(&opts.Disable, flagDisable, nil, "turn off a rule by ID (repeat the flag or separate IDs with commas)")
+
+	_ = cmd.RegisterFlagCompletionFunc(flagOutput, cobra.FixedCompletions(render.Formats(), cobra.ShellCompDirectiveNoFileComp))
+	_ = cmd.RegisterFlagCompletionFunc(flagFailOn, cobra.FixedCompletions([]string{"error", "warning", "info"}, cobra.ShellCompDirectiveNoFileComp))
+	_ = cmd.RegisterFlagCompletionFunc(flagArch, cobra.FixedCompletions(architectures, cobra.ShellCompDirectiveNoFileComp))
+	_ = cmd.RegisterFlagCompletionFunc(flagDisable, func(*cobra.Command, []string, string) ([]cobra.Completion, cobra.ShellCompDirective) {
+		return ruleCompletions(opts.Registry), cobra.ShellCompDirectiveNoFileComp
+	})
+	return cmd
+}
+
+// setInputs decides what to read: the paths given, or standard input when
+// none are given and something is piped in.
+func setInputs(cmd *cobra.Command, opts *LintOptions, args []string) error {
+	if len(args) == 0 {
+		if opts.IO.IsStdinTTY() {
+			return usageErrorf(cmd, "nothing to lint: give files or directories, or - to read standard input")
+		}
+		args = []string{validate.StdinName}
+		opts.implicitStdin = true
+	}
+	stdin := 0
+	for _, a := range args {
+		if a == validate.StdinName {
+			stdin++
+		}
+		if a == "" {
+			return usageErrorf(cmd, "empty path")
+		}
+	}
+	if stdin > 1 {
+		return usageErrorf(cmd, "- (standard input) given %d times; it can be read only once", stdin)
+	}
+	opts.Inputs = args
+	return nil
+}
+
+func lintRun(ctx context.Context, opts *LintOptions) error {
+	stdout, stderr := opts.IO.Out, opts.IO.ErrOut
+	out, err := render.New(opts.Output, stdout, render.Options{
+		Color:    opts.ColorAllowed && !opts.NoColor,
+		Quiet:    opts.Quiet,
+		Registry: opts.Registry,
+	})
+	if err != nil {
+		return err
+	}
+	disabled := map[string]bool{}
+	for _, id := range opts.Disable {
+		disabled[id] = true
+	}
+	linter := validate.New(validate.Options{
+		Registry:         opts.Registry,
+		Disabled:         disabled,
+		Architecture:     opts.Arch,
+		MaxDocumentBytes: opts.MaxDocumentBytes,
+	})
+
+	// A failed write (stdout closed) stops the run instead of linting on
+	// for nobody.
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var writeErr error
+	sum, err := linter.Lint(ctx, opts.Inputs, opts.IO.In, func(f validate.Finding) {
+		if writeErr != nil {
+			return
+		}
+		if opts.Quiet && (f.Suppressed != nil || f.Severity < opts.FailOn) {
+			return
+		}
+		if writeErr = out.Write(f); writeErr != nil {
+			cancel()
+		}
+	})
+	if writeErr != nil {
+		return fmt.Errorf("writing output: %w", writeErr)
+	}
+	if err != nil {
+		return err
+	}
+
+	for _, e := range sum.InputErrors {
+		fmt.Fprintf(stderr, "vmhealth: %s: %v\n", e.File, e.Err)
+	}
+	if err := out.Flush(sum); err != nil {
+		return fmt.Errorf("writing output: %w", err)
+	}
+	switch {
+	case len(sum.InputErrors) > 0:
+		return errSilent
+	case opts.implicitStdin && sum.Documents == 0:
+		// "vmhealth lint" in a script whose stdin happens not to be a
+		// terminal would otherwise pass having checked nothing.
+		fmt.Fprintln(stderr, "vmhealth: standard input was empty: give files or directories to lint, or pipe manifests in")
+		return errSilent
+	case sum.Files == 0:
+		// A lint that read nothing is almost always a wrong path in CI.
+		fmt.Fprintf(stderr, "vmhealth: no .yaml, .yml or .json files found in %s\n", strings.Join(opts.Inputs, ", "))
+		return errSilent
+	case sum.Count(opts.FailOn) > 0:
+		return errFindings
+	}
+	return nil
+}

@@ -1,0 +1,156 @@
+// Package cli is the vmhealth command line. Each command has an options
+// struct holding its flags and dependencies, a NewCmdX(f, runF) that builds
+// the cobra command (runF lets tests stop after flag parsing), and an xRun
+// that does the work; cmd/vmhealth only calls Main.
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/signal"
+
+	"github.com/spf13/cobra"
+)
+
+// Exit codes of every command.
+const (
+	// ExitOK means success; for lint, no unsuppressed finding at or above
+	// --fail-on.
+	ExitOK = 0
+	// ExitFindings means lint found something at or above --fail-on.
+	ExitFindings = 1
+	// ExitError means a usage error, an input that could not be read, or
+	// another failure of the run itself.
+	ExitError = 2
+	// ExitInterrupted follows the shell's 128+SIGINT convention.
+	ExitInterrupted = 130
+)
+
+// errFindings ends a lint run that found problems; the findings have been
+// printed already, so Main adds nothing.
+var errFindings = errors.New("findings at or above the --fail-on severity")
+
+// errSilent ends a run whose messages have been printed already.
+var errSilent = errors.New("failed")
+
+// usageError is a mistake on the command line; Main points at --help.
+type usageError struct {
+	err error
+	cmd *cobra.Command
+}
+
+func (e *usageError) Error() string { return e.err.Error() }
+func (e *usageError) Unwrap() error { return e.err }
+
+func usageErrorf(cmd *cobra.Command, format string, args ...any) error {
+	return &usageError{err: fmt.Errorf(format, args...), cmd: cmd}
+}
+
+// Main runs vmhealth with the process's arguments and streams and returns
+// the exit code.
+func Main() int {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	return Run(ctx, NewFactory(), os.Args[1:])
+}
+
+// Run runs vmhealth with args in-process and returns the exit code.
+func Run(ctx context.Context, f *Factory, args []string) int {
+	root := NewCmdRoot(f)
+	root.SetArgs(args)
+	cmd, err := root.ExecuteContextC(ctx)
+	return handleError(ctx, f, cmd, err)
+}
+
+func handleError(ctx context.Context, f *Factory, cmd *cobra.Command, err error) int {
+	stderr := f.IOStreams.ErrOut
+	var ue *usageError
+	switch {
+	case err == nil:
+		return ExitOK
+	case ctx.Err() != nil:
+		fmt.Fprintln(stderr, "vmhealth: interrupted")
+		return ExitInterrupted
+	case errors.Is(err, errFindings):
+		return ExitFindings
+	case errors.Is(err, errSilent):
+		return ExitError
+	case errors.As(err, &ue):
+		fmt.Fprintf(stderr, "vmhealth: %v\n", err)
+		if ue.cmd != nil {
+			fmt.Fprintf(stderr, "Run '%s --help' for usage.\n", ue.cmd.CommandPath())
+		}
+		return ExitError
+	}
+	fmt.Fprintf(stderr, "vmhealth: %v\n", err)
+	// Cobra reports unknown commands and wrong argument counts as plain
+	// errors; they are usage errors all the same.
+	if cmd != nil {
+		fmt.Fprintf(stderr, "Run '%s --help' for usage.\n", cmd.CommandPath())
+	}
+	return ExitError
+}
+
+// NewCmdRoot builds the vmhealth command and its subcommands.
+func NewCmdRoot(f *Factory) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "vmhealth <command>",
+		Short: "Author, check and roll out health checks of KubeVirt virtual machines",
+		Long: `vmhealth checks the health checks of virtual machines on Kubernetes
+(KubeVirt, OpenShift Virtualization): readiness and liveness probes and the
+watchdog. KubeVirt accepts many mistakes in them and fails later: a liveness
+probe with successThreshold 2 keeps the VM from ever starting, a probe on a
+port the masquerade binding does not forward fails forever, and a typo such
+as periodSecond is dropped without a word. vmhealth finds them in your
+manifests, with the file, line and column of each.`,
+		Example: `  # Lint a manifest, a directory tree, or what a tool renders
+  vmhealth lint vm.yaml
+  vmhealth lint manifests/
+  helm template ./chart | vmhealth lint -
+
+  # List the rules, and read about one
+  vmhealth rules
+  vmhealth rules unknown-field`,
+		SilenceErrors: true,
+		SilenceUsage:  true,
+		Version:       versionString(f),
+	}
+	cmd.SetIn(f.IOStreams.In)
+	cmd.SetOut(f.IOStreams.Out)
+	cmd.SetErr(f.IOStreams.ErrOut)
+	cmd.SetVersionTemplate("vmhealth {{.Version}}\n")
+	cmd.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
+		return &usageError{err: err, cmd: c}
+	})
+	cmd.AddCommand(
+		NewCmdLint(f, nil),
+		NewCmdRules(f, nil),
+		NewCmdVersion(f, nil),
+	)
+	addCompletion(cmd)
+	return cmd
+}
+
+// addCompletion adds cobra's completion command now rather than at Execute,
+// so it gets examples like every other command.
+func addCompletion(root *cobra.Command) {
+	root.InitDefaultCompletionCmd()
+	for _, c := range root.Commands() {
+		if c.Name() != "completion" {
+			continue
+		}
+		c.Example = `  # Load completions into the current bash session
+  source <(vmhealth completion bash)
+
+  # Install them for every zsh session
+  vmhealth completion zsh > "${fpath[1]}/_vmhealth"
+
+  # fish
+  vmhealth completion fish > ~/.config/fish/completions/vmhealth.fish
+
+  # PowerShell
+  vmhealth completion powershell | Out-String | Invoke-Expression`
+	}
+}

@@ -1,0 +1,146 @@
+package cli
+
+import (
+	"slices"
+	"strings"
+	"testing"
+)
+
+func TestNewCmdRules(t *testing.T) {
+	tests := []struct {
+		name    string
+		args    []string
+		wantID  string
+		wantErr string
+	}{
+		{name: "list", args: nil},
+		{name: "one rule", args: []string{"unknown-field"}, wantID: "unknown-field"},
+		{name: "typo", args: []string{"unknwn-field"}, wantErr: `unknown rule "unknwn-field"; did you mean "unknown-field"?`},
+		{name: "far from any rule", args: []string{"watchdog"}, wantErr: `unknown rule "watchdog"; run 'vmhealth rules' to list them`},
+		{name: "too many", args: []string{"a", "b"}, wantErr: "accepts at most 1 arg"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f, _, _, _ := testFactory(t)
+			var got *RulesOptions
+			cmd := NewCmdRules(f, func(o *RulesOptions) error { got = o; return nil })
+			cmd.SetArgs(tt.args)
+			cmd.SilenceUsage, cmd.SilenceErrors = true, true
+			err := cmd.Execute()
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Fatalf("error = %v, want one containing %q", err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got.ID != tt.wantID {
+				t.Errorf("ID = %q, want %q", got.ID, tt.wantID)
+			}
+		})
+	}
+}
+
+func TestRulesRun(t *testing.T) {
+	tests := []struct {
+		name     string
+		args     []string
+		wantCode int
+		wantOut  []string
+		// wantRows are table rows, compared cell by cell.
+		wantRows [][]string
+		wantErr  []string
+	}{
+		{
+			name:     "table of every rule",
+			args:     []string{"rules"},
+			wantCode: ExitOK,
+			wantRows: [][]string{
+				{"ID", "SEVERITY", "CATEGORY", "SUMMARY"},
+				{"test-warning", "warning", "best-practice", "A warning for tests."},
+				{"test-arch", "info", "best-practice", "Reports the assumed architecture."},
+			},
+			wantOut: []string{"\nunknown-field ", "\nyaml-syntax "},
+		},
+		{
+			name:     "one rule's documentation",
+			args:     []string{"rules", "test-warning"},
+			wantCode: ExitOK,
+			wantOut: []string{
+				"test-warning\n\nSeverity: warning\nCategory: best-practice\n\nA warning for tests.\n\nFires on objects labelled test-warning.\n\nFix: Remove the label.\n",
+				"vmhealth.io/ignore: test-warning",
+			},
+		},
+		{
+			name:     "unknown rule exits 2",
+			args:     []string{"rules", "test-warnin"},
+			wantCode: ExitError,
+			wantErr:  []string{`vmhealth: unknown rule "test-warnin"; did you mean "test-warning"?`},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f, _, _, _ := testFactory(t)
+			code, stdout, stderr := run(t, f, tt.args...)
+			if code != tt.wantCode {
+				t.Errorf("exit code = %d, want %d", code, tt.wantCode)
+			}
+			for _, s := range tt.wantOut {
+				if !strings.Contains(stdout, s) {
+					t.Errorf("stdout lacks %q\nstdout:\n%s", s, stdout)
+				}
+			}
+			for _, row := range tt.wantRows {
+				if !hasRow(stdout, row) {
+					t.Errorf("stdout lacks the row %q\nstdout:\n%s", row, stdout)
+				}
+			}
+			for _, s := range tt.wantErr {
+				if !strings.Contains(stderr, s) {
+					t.Errorf("stderr lacks %q\nstderr:\n%s", s, stderr)
+				}
+			}
+		})
+	}
+}
+
+func TestEditDistance(t *testing.T) {
+	tests := []struct {
+		a, b string
+		want int
+	}{
+		{"", "", 0},
+		{"abc", "", 3},
+		{"unknown-field", "unknown-field", 0},
+		{"unknwn-field", "unknown-field", 1},
+		{"kitten", "sitting", 3},
+	}
+	for _, tt := range tests {
+		if got := editDistance(tt.a, tt.b); got != tt.want {
+			t.Errorf("editDistance(%q, %q) = %d, want %d", tt.a, tt.b, got, tt.want)
+		}
+	}
+}
+
+// hasRow reports whether a line of the table has exactly the given cells,
+// separated by two spaces or more.
+func hasRow(table string, cells []string) bool {
+	for _, line := range strings.Split(table, "\n") {
+		if slices.Equal(splitCells(line), cells) {
+			return true
+		}
+	}
+	return false
+}
+
+func splitCells(line string) []string {
+	var cells []string
+	for _, c := range strings.Split(line, "  ") {
+		if c = strings.TrimSpace(c); c != "" {
+			cells = append(cells, c)
+		}
+	}
+	return cells
+}
