@@ -1,0 +1,49 @@
+# vmhealth: make build | test | lint | examples | bench | docs | clean
+# Needs only Go (and, for make test, the module proxy to build the test
+# API server once; see hack/README.md).
+
+GO      ?= go
+BIN     := bin/vmhealth
+PKG     := github.com/vmhealth/vmhealth
+# A release sets VERSION; otherwise a tag if there is one, else the version
+# comes from the build information ("devel" for a local build).
+VERSION ?= $(shell git describe --tags --dirty 2>/dev/null)
+LDFLAGS := -X $(PKG)/internal/cli.version=$(VERSION)
+
+.PHONY: all build test lint examples bench docs clean
+
+all: build
+
+build:
+	$(GO) build -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/vmhealth
+
+# hack/testbin.sh builds kube-apiserver and etcd into .cache/testbin for the
+# API-server tests (minutes the first time, then skipped while up to date).
+test:
+	@if [ -f hack/testbin.sh ]; then bash hack/testbin.sh; fi
+	$(GO) test ./...
+
+lint:
+	$(GO) vet ./...
+	@unformatted="$$(gofmt -l $$($(GO) list -f '{{.Dir}}' ./...))"; \
+	if [ -n "$$unformatted" ]; then \
+		echo "gofmt needed on:"; echo "$$unformatted"; exit 1; \
+	fi
+
+# The clean example must pass and the broken ones must be caught: lint exits
+# 1 on findings, so 1 is success here and anything else (2: unreadable
+# input) is not.
+examples: build
+	$(BIN) lint examples/good/
+	$(BIN) lint examples/; test $$? -eq 1
+
+bench:
+	$(GO) test -run '^$$' -bench . -benchmem ./...
+
+# Regenerates generated documentation: docs/rules.md from the rule registry.
+docs:
+	$(GO) generate ./...
+	$(GO) test ./validate -run '^TestRulesDoc$$' -update
+
+clean:
+	rm -rf bin/
