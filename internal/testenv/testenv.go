@@ -142,7 +142,7 @@ type Env struct {
 	logDir    string
 	closeLogs func()
 
-	mu      sync.Mutex // serializes AddUser
+	mu      sync.Mutex // serializes AddUser and Stop
 	stopped bool
 	stopErr error
 }
@@ -200,15 +200,19 @@ func New() (*Env, error) {
 		return nil, err
 	}
 
+	useExisting := false
 	te := &envtest.Environment{
-		// Explicit paths, so that KUBEBUILDER_ASSETS or TEST_ASSET_* in the
-		// environment cannot swap in other binaries.
+		// Never USE_EXISTING_CLUSTER=true: these tests must not install
+		// CRDs into whatever cluster the environment points at.
+		UseExistingCluster:       &useExisting,
 		BinaryAssetsDirectory:    bin,
 		CRDDirectoryPaths:        []string{filepath.Join(root, "testdata", "crds")},
 		ErrorIfCRDPathMissing:    true,
 		ControlPlaneStartTimeout: controlPlaneTimeout,
 		ControlPlaneStopTimeout:  controlPlaneTimeout,
 	}
+	// Explicit paths, so that KUBEBUILDER_ASSETS or TEST_ASSET_* in the
+	// environment cannot swap in other binaries.
 	te.ControlPlane.APIServer = &envtest.APIServer{Path: apiserverPath, Out: apiLog, Err: apiLog}
 	te.ControlPlane.Etcd = &envtest.Etcd{Path: etcdPath, Out: etcdLog, Err: etcdLog}
 	te.CRDInstallOptions.MaxTime = crdTimeout
