@@ -25,7 +25,7 @@ test:
 
 lint:
 	$(GO) vet ./...
-	@unformatted="$$(gofmt -l $$($(GO) list -f '{{.Dir}}' ./...))"; \
+	@unformatted="$$(gofmt -l $$($(GO) list -e -f '{{.Dir}}' ./...))"; \
 	if [ -n "$$unformatted" ]; then \
 		echo "gofmt needed on:"; echo "$$unformatted"; exit 1; \
 	fi

@@ -46,8 +46,10 @@ func (s *IOStreams) IsStdinTTY() bool { return s.inTTY }
 // IsStdoutTTY reports whether standard output is a terminal.
 func (s *IOStreams) IsStdoutTTY() bool { return s.outTTY }
 
-// SetStdinTTY and SetStdoutTTY let tests pretend a terminal is attached.
-func (s *IOStreams) SetStdinTTY(v bool)  { s.inTTY = v }
+// SetStdinTTY lets tests pretend standard input is, or is not, a terminal.
+func (s *IOStreams) SetStdinTTY(v bool) { s.inTTY = v }
+
+// SetStdoutTTY lets tests pretend standard output is, or is not, a terminal.
 func (s *IOStreams) SetStdoutTTY(v bool) { s.outTTY = v }
 
 func isTerminal(f *os.File) bool {
