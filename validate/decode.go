@@ -89,7 +89,7 @@ func (d *decoder) path() string {
 	}
 	b := make([]byte, 0, n)
 	for _, s := range d.segs {
-		if len(b) > 0 && s[0] != '[' {
+		if len(b) > 0 && (s == "" || s[0] != '[') {
 			b = append(b, '.')
 		}
 		b = append(b, s...)

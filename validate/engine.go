@@ -252,6 +252,9 @@ func (l *Linter) lintChunk(file string, c *chunk) (res docResult) {
 		if r := recover(); r != nil {
 			res.findings = append(res.findings, l.finding(InternalErrorRuleID, file, c.index, c.line, 1, ObjectRef{}, "",
 				fmt.Sprintf("internal error while linting this document (please report it): %v", r)))
+			if debugPanics {
+				panic(r)
+			}
 		}
 	}()
 	if c.tooLarge {
@@ -468,3 +471,6 @@ func (l *Linter) finding(id, file string, doc, line, col int, ref ObjectRef, fie
 
 // InternalErrorRuleID marks a finding about a bug in vmhealth itself.
 const InternalErrorRuleID = "internal-error"
+
+// debugPanics re-raises panics in lintChunk, for debugging tests.
+var debugPanics = false
