@@ -1,0 +1,34 @@
+package validate
+
+import (
+	"fmt"
+
+	"k8s.io/apimachinery/pkg/util/validation/field"
+	v1 "kubevirt.io/api/core/v1"
+
+	"github.com/vmhealth/vmhealth/probespec"
+)
+
+var _ = mustRegister(&Rule{
+	ID:       "probe-http-scheme",
+	Severity: SeverityError,
+	Category: CategoryAdmission,
+	Summary:  "An httpGet scheme other than HTTP or HTTPS (the check is case-sensitive).",
+	Description: `KubeVirt's CRD schema allows exactly ` + "`HTTP`" + ` and ` + "`HTTPS`" + ` as
+` + "`httpGet.scheme`" + `, in capitals: ` + "`http`" + ` or ` + "`https`" + ` is rejected at
+admission like any other value. Leaving the scheme out means ` + "`HTTP`" + `. With
+` + "`HTTPS`" + ` the kubelet does not verify the guest's certificate.`,
+	Remediation: "Write `scheme: HTTP` or `scheme: HTTPS` in capitals, or leave scheme out for HTTP.",
+	Check: func(o *Object, _ *Options) field.ErrorList {
+		return forEachProbe(o, func(p *v1.Probe, path *field.Path, _ bool) field.ErrorList {
+			if p.HTTPGet != nil && templated(o, string(p.HTTPGet.Scheme)) {
+				return nil
+			}
+			errs := probespec.CheckHTTPScheme(p, path)
+			for i, e := range errs {
+				errs[i] = withDetail(e, fmt.Sprintf("scheme %q is not supported: must be HTTP or HTTPS, in capitals", p.HTTPGet.Scheme))
+			}
+			return errs
+		})
+	},
+})

@@ -1,0 +1,29 @@
+package validate
+
+import (
+	"k8s.io/apimachinery/pkg/util/validation/field"
+
+	"github.com/vmhealth/vmhealth/probespec"
+)
+
+var _ = mustRegister(&Rule{
+	ID:       "probe-needs-pod-network",
+	Severity: SeverityError,
+	Category: CategoryAdmission,
+	Summary:  "An httpGet or tcpSocket probe in a VM that is not attached to the pod network.",
+	Description: `The kubelet sends ` + "`httpGet`" + ` and ` + "`tcpSocket`" + ` probes to the virt-launcher
+pod's IP address, which leads into the guest only through the pod network.
+KubeVirt's admission webhook therefore rejects these probes unless one of
+` + "`networks`" + ` has ` + "`pod: {}`" + `. A VM that lists neither networks nor interfaces
+gets the pod network from KubeVirt and is fine, unless
+` + "`domain.devices.autoattachPodInterface: false`" + ` turns that off. A Multus
+network marked ` + "`default: true`" + ` takes the pod's primary interface but does
+not count: KubeVirt still rejects the probe.
+
+` + "`exec`" + ` and ` + "`guestAgentPing`" + ` probes run through qemu-guest-agent and need no
+network.`,
+	Remediation: "Attach the pod network (a network with `pod: {}` and an interface of the same name with `masquerade: {}`), or use an `exec` or `guestAgentPing` probe.",
+	Check: func(o *Object, _ *Options) field.ErrorList {
+		return probespec.CheckPodNetworkForNetworkProbes(o.Spec, o.SpecPath)
+	},
+})
