@@ -1,0 +1,35 @@
+package validate
+
+import (
+	"fmt"
+
+	"k8s.io/apimachinery/pkg/util/validation/field"
+	v1 "kubevirt.io/api/core/v1"
+
+	"github.com/vmhealth/vmhealth/probespec"
+)
+
+var _ = mustRegister(&Rule{
+	ID:       "liveness-success-threshold",
+	Severity: SeverityError,
+	Category: CategoryLauncher,
+	Summary:  "A livenessProbe with successThreshold other than 1.",
+	Description: `Kubernetes requires ` + "`successThreshold: 1`" + ` for a liveness probe: one success
+is all it takes to be alive again. KubeVirt does not check this; it accepts the
+VM and copies the probe onto the virt-launcher pod, which Kubernetes pod
+validation then rejects, so the VM never starts. A readiness probe may have a
+higher successThreshold.`,
+	Remediation: "Remove successThreshold from the livenessProbe or set it to 1.",
+	Check: func(o *Object, _ *Options) field.ErrorList {
+		return forEachProbe(o, func(p *v1.Probe, path *field.Path, liveness bool) field.ErrorList {
+			if !liveness {
+				return nil
+			}
+			errs := probespec.CheckLivenessSuccessThreshold(p, path)
+			for i, e := range errs {
+				errs[i] = withDetail(e, fmt.Sprintf("successThreshold is %d, but a liveness probe must have 1: Kubernetes rejects the virt-launcher pod, so the VM never starts", p.SuccessThreshold))
+			}
+			return errs
+		})
+	},
+})

@@ -1,0 +1,30 @@
+package validate
+
+import (
+	"k8s.io/apimachinery/pkg/util/validation/field"
+	v1 "kubevirt.io/api/core/v1"
+
+	"github.com/vmhealth/vmhealth/probespec"
+)
+
+var _ = mustRegister(&Rule{
+	ID:       "probe-exec-command-empty",
+	Severity: SeverityError,
+	Category: CategoryLauncher,
+	Summary:  "An exec probe without a command.",
+	Description: `An ` + "`exec`" + ` probe runs its command in the guest through qemu-guest-agent and
+succeeds when it exits with status 0. KubeVirt accepts an ` + "`exec`" + ` probe with no
+` + "`command`" + ` or an empty one, but Kubernetes pod validation rejects the probe
+when KubeVirt copies it onto the virt-launcher pod, so the VM never starts.`,
+	Remediation: "Set `exec.command` to the check to run in the guest, for example `[cat, /tmp/healthy]`, or use `guestAgentPing: {}` to check only that the guest agent answers.",
+	Check: func(o *Object, _ *Options) field.ErrorList {
+		return forEachProbe(o, func(p *v1.Probe, path *field.Path, _ bool) field.ErrorList {
+			errs := probespec.CheckExecCommand(p, path)
+			for i, e := range errs {
+				errs[i] = &field.Error{Type: e.Type, Field: e.Field,
+					Detail: "the exec probe has no command: Kubernetes rejects the virt-launcher pod, so the VM never starts; set the command to run in the guest, for example [cat, /tmp/healthy]"}
+			}
+			return errs
+		})
+	},
+})

@@ -1,0 +1,35 @@
+package validate
+
+import (
+	"fmt"
+
+	"k8s.io/apimachinery/pkg/util/validation/field"
+	v1 "kubevirt.io/api/core/v1"
+
+	"github.com/vmhealth/vmhealth/probespec"
+)
+
+var _ = mustRegister(&Rule{
+	ID:       "probe-initial-delay-negative",
+	Severity: SeverityError,
+	Category: CategoryLauncher,
+	Summary:  "A probe's initialDelaySeconds below -10.",
+	Description: `KubeVirt adds 10 seconds to the ` + "`initialDelaySeconds`" + ` of every probe when it
+copies the probe onto the virt-launcher pod, for the time libvirt needs to
+start the domain. Kubernetes requires the pod's value to be 0 or more, so
+anything below -10 makes Kubernetes reject the virt-launcher pod and the VM
+never starts. KubeVirt itself accepts the VM. Values from -10 to -1 are
+accepted by both but only shorten the delay KubeVirt adds; they are rarely
+meant.`,
+	Remediation: "Set initialDelaySeconds to 0 or more: the time the guest needs to boot and start the service the probe checks.",
+	Check: func(o *Object, _ *Options) field.ErrorList {
+		return forEachProbe(o, func(p *v1.Probe, path *field.Path, _ bool) field.ErrorList {
+			errs := probespec.CheckInitialDelay(p, path)
+			for i, e := range errs {
+				errs[i] = withDetail(e, fmt.Sprintf("initialDelaySeconds %d is below -%d: KubeVirt adds %d s, and Kubernetes rejects the virt-launcher pod's negative delay of %d s",
+					p.InitialDelaySeconds, probespec.LauncherInitialDelayOffset, probespec.LauncherInitialDelayOffset, p.InitialDelaySeconds+probespec.LauncherInitialDelayOffset))
+			}
+			return errs
+		})
+	},
+})

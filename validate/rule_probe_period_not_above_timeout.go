@@ -1,0 +1,36 @@
+package validate
+
+import (
+	"k8s.io/apimachinery/pkg/util/validation/field"
+	v1 "kubevirt.io/api/core/v1"
+
+	"github.com/vmhealth/vmhealth/probespec"
+)
+
+var _ = mustRegister(&Rule{
+	ID:       "probe-period-not-above-timeout",
+	Severity: SeverityError,
+	Category: CategoryRuntime,
+	Summary:  "A probe whose periodSeconds is not greater than its timeoutSeconds.",
+	Description: `The OpenShift Virtualization documentation on VM health checks states that
+` + "`periodSeconds`" + ` must be greater than ` + "`timeoutSeconds`" + `. With a period no longer
+than the timeout, the next probe is due before a hanging one has timed out.
+The kubelet runs each probe's checks one after another, so a check that hangs
+until its timeout delays the next: the probe runs back to back instead of
+every ` + "`periodSeconds`" + `, and the time to notice a hung guest follows the
+timeout rather than the period the manifest shows. Neither KubeVirt nor
+Kubernetes rejects it; vmhealth's stanza generator (` + "`gen`" + `) refuses to
+write it.
+
+The comparison uses KubeVirt's defaults (period 10 s, timeout 1 s) for
+fields that are left out, so ` + "`timeoutSeconds: 10`" + ` alone is reported too.`,
+	Remediation: "Make periodSeconds greater than timeoutSeconds, for example periodSeconds: 20 with timeoutSeconds: 10.",
+	Check: func(o *Object, _ *Options) field.ErrorList {
+		return forEachProbe(o, func(p *v1.Probe, path *field.Path, _ bool) field.ErrorList {
+			if templatedTiming(o, path, "periodSeconds", "timeoutSeconds") {
+				return nil
+			}
+			return probespec.CheckPeriodExceedsTimeout(p, path)
+		})
+	},
+})

@@ -1,0 +1,35 @@
+package validate
+
+import (
+	"fmt"
+
+	"k8s.io/apimachinery/pkg/util/validation/field"
+
+	"github.com/vmhealth/vmhealth/probespec"
+)
+
+var _ = mustRegister(&Rule{
+	ID:       "watchdog-action",
+	Severity: SeverityError,
+	Category: CategoryRuntime,
+	Summary:  "A watchdog action that neither KubeVirt nor libvirt knows.",
+	Description: `The watchdog's ` + "`action`" + ` says what happens when the guest stops feeding the
+device. KubeVirt documents ` + "`poweroff`" + `, ` + "`reset`" + ` and ` + "`shutdown`" + ` (an empty
+action means ` + "`reset`" + `), but does not validate the field at all: a VM with
+` + "`action: explode`" + ` is accepted. The value goes on to libvirt, which has no
+such action, so the mistake surfaces only when the VM is started, in the
+virt-launcher, far from the manifest. The values are case-sensitive:
+` + "`Reset`" + ` is not ` + "`reset`" + `.`,
+	Remediation: "Use one of poweroff, reset or shutdown, in lowercase.",
+	Check: func(o *Object, _ *Options) field.ErrorList {
+		w, path := watchdogOf(o)
+		errs := probespec.CheckWatchdogActionKnown(w, path)
+		var out field.ErrorList
+		for _, e := range errs {
+			if !templated(o, fmt.Sprint(e.BadValue)) {
+				out = append(out, withDetail(e, fmt.Sprintf("unknown watchdog action %q: KubeVirt accepts it without checking; use poweroff, reset or shutdown", e.BadValue)))
+			}
+		}
+		return out
+	},
+})

@@ -1,0 +1,35 @@
+package validate
+
+import (
+	"fmt"
+
+	"k8s.io/apimachinery/pkg/util/validation/field"
+
+	"github.com/vmhealth/vmhealth/probespec"
+)
+
+var _ = mustRegister(&Rule{
+	ID:       "watchdog-action-undocumented",
+	Severity: SeverityWarning,
+	Category: CategoryRuntime,
+	Summary:  "A watchdog action libvirt knows but KubeVirt does not document (pause, dump, none, inject-nmi).",
+	Description: `KubeVirt documents the watchdog actions ` + "`poweroff`" + `, ` + "`reset`" + ` and
+` + "`shutdown`" + `. It passes the action to libvirt unchecked, and libvirt also knows
+` + "`pause`" + `, ` + "`dump`" + `, ` + "`none`" + ` and ` + "`inject-nmi`" + `, so these are accepted, but
+KubeVirt neither documents nor supports them. Several defeat the watchdog:
+` + "`none`" + ` and ` + "`pause`" + ` leave a hung guest hung (paused, the VM is neither
+restarted nor ended), and ` + "`inject-nmi`" + ` relies on the guest kernel to act on
+the interrupt.`,
+	Remediation: "Use reset to reboot a hung guest, poweroff to end the VM (its runStrategy decides what follows), or shutdown to ask the guest to shut down.",
+	Check: func(o *Object, _ *Options) field.ErrorList {
+		w, path := watchdogOf(o)
+		errs := probespec.CheckWatchdogActionDocumented(w, path)
+		var out field.ErrorList
+		for _, e := range errs {
+			if !templated(o, fmt.Sprint(e.BadValue)) {
+				out = append(out, withDetail(e, fmt.Sprintf("watchdog action %q is passed to libvirt but not documented by KubeVirt; use poweroff, reset or shutdown", e.BadValue)))
+			}
+		}
+		return out
+	},
+})
