@@ -2,6 +2,7 @@ package validate
 
 import (
 	"fmt"
+	"strings"
 
 	"k8s.io/apimachinery/pkg/util/validation/field"
 )
@@ -27,12 +28,20 @@ namespace, selects its template labels. Services elsewhere are not seen.`,
 		if !o.HasSpec || o.HasReadiness {
 			return nil
 		}
+		var names []string
 		for _, s := range services {
 			if s.Selects(o.Ref.Namespace, o.TemplateLabels) {
-				return &field.Error{Type: field.ErrorTypeRequired, Field: o.SpecField + ".readinessProbe",
-					Detail: fmt.Sprintf("service %q selects this VM but the VM has no readinessProbe: its endpoints include the VM as soon as it runs, before the guest serves", s.Name)}
+				names = append(names, fmt.Sprintf("%q", s.Name))
 			}
 		}
-		return nil
+		if len(names) == 0 {
+			return nil
+		}
+		what := "service " + names[0] + " selects"
+		if len(names) > 1 {
+			what = "services " + strings.Join(names, ", ") + " select"
+		}
+		return &field.Error{Type: field.ErrorTypeRequired, Field: o.SpecField + ".readinessProbe",
+			Detail: what + " this VM but the VM has no readinessProbe: the endpoints include the VM as soon as it runs, before the guest serves"}
 	},
 })
