@@ -1,0 +1,160 @@
+package gen
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"strconv"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// The stanzas are built as YAML node trees rather than marshalled from the
+// Go types: that keeps the keys in the order people write them (handler
+// first, as in KubeVirt's documentation), leaves out the empty structs the
+// types would add, and gives --into nodes it can splice into a file.
+
+func strNode(s string) *yaml.Node {
+	return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: s}
+}
+
+func intNode(n int64) *yaml.Node {
+	return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!int", Value: strconv.FormatInt(n, 10)}
+}
+
+func nullNode() *yaml.Node {
+	return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!null", Value: "null"}
+}
+
+// mapNode builds a mapping from key, value pairs.
+func mapNode(pairs ...any) *yaml.Node {
+	n := &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map"}
+	for i := 0; i+1 < len(pairs); i += 2 {
+		setKey(n, pairs[i].(string), pairs[i+1].(*yaml.Node))
+	}
+	return n
+}
+
+// emptyMap is {} written in flow style, as KubeVirt's docs write pod: {}.
+func emptyMap() *yaml.Node {
+	return &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map", Style: yaml.FlowStyle}
+}
+
+func seqNode(items ...*yaml.Node) *yaml.Node {
+	return &yaml.Node{Kind: yaml.SequenceNode, Tag: "!!seq", Content: items}
+}
+
+// setKey sets key in mapping m, replacing the value in place when the key
+// exists and appending it otherwise.
+func setKey(m *yaml.Node, key string, v *yaml.Node) {
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		if m.Content[i].Value == key {
+			m.Content[i+1] = v
+			return
+		}
+	}
+	m.Content = append(m.Content, strNode(key), v)
+}
+
+// getKey returns the value of key in mapping m, or nil.
+func getKey(m *yaml.Node, key string) *yaml.Node {
+	if m == nil || m.Kind != yaml.MappingNode {
+		return nil
+	}
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		if m.Content[i].Value == key {
+			return m.Content[i+1]
+		}
+	}
+	return nil
+}
+
+// nest wraps n into mappings along path: nest(n, "spec", "template")
+// gives {spec: {template: n}}.
+func nest(n *yaml.Node, path ...string) *yaml.Node {
+	for i := len(path) - 1; i >= 0; i-- {
+		n = mapNode(path[i], n)
+	}
+	return n
+}
+
+// encodeYAML writes n as a YAML document indented by two spaces, the
+// indentation of kubectl and of KubeVirt's docs.
+func encodeYAML(n *yaml.Node) ([]byte, error) {
+	var buf bytes.Buffer
+	enc := yaml.NewEncoder(&buf)
+	enc.SetIndent(2)
+	// "- " at the indentation of the key above, as kubectl writes lists.
+	enc.CompactSeqIndent()
+	if err := enc.Encode(n); err != nil {
+		return nil, err
+	}
+	if err := enc.Close(); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+// encodeJSON writes n as JSON with its keys in the node's order. indent
+// "" gives one line, fit for kubectl patch -p.
+func encodeJSON(n *yaml.Node, indent string) ([]byte, error) {
+	var buf bytes.Buffer
+	if err := writeJSON(&buf, n); err != nil {
+		return nil, err
+	}
+	if indent == "" {
+		return append(buf.Bytes(), '\n'), nil
+	}
+	var out bytes.Buffer
+	if err := json.Indent(&out, buf.Bytes(), "", indent); err != nil {
+		return nil, err
+	}
+	out.WriteByte('\n')
+	return out.Bytes(), nil
+}
+
+func writeJSON(buf *bytes.Buffer, n *yaml.Node) error {
+	switch n.Kind {
+	case yaml.DocumentNode:
+		if len(n.Content) != 1 {
+			return fmt.Errorf("document with %d nodes", len(n.Content))
+		}
+		return writeJSON(buf, n.Content[0])
+	case yaml.MappingNode:
+		buf.WriteByte('{')
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			if i > 0 {
+				buf.WriteByte(',')
+			}
+			k, _ := json.Marshal(n.Content[i].Value)
+			buf.Write(k)
+			buf.WriteByte(':')
+			if err := writeJSON(buf, n.Content[i+1]); err != nil {
+				return err
+			}
+		}
+		buf.WriteByte('}')
+	case yaml.SequenceNode:
+		buf.WriteByte('[')
+		for i, c := range n.Content {
+			if i > 0 {
+				buf.WriteByte(',')
+			}
+			if err := writeJSON(buf, c); err != nil {
+				return err
+			}
+		}
+		buf.WriteByte(']')
+	case yaml.ScalarNode:
+		switch n.Tag {
+		case "!!int", "!!bool", "!!null":
+			buf.WriteString(n.Value)
+		default:
+			s, _ := json.Marshal(n.Value)
+			buf.Write(s)
+		}
+	default:
+		return fmt.Errorf("cannot write YAML node kind %v as JSON", n.Kind)
+	}
+	return nil
+}
