@@ -27,6 +27,11 @@ const (
 	ArchS390X = "s390x"
 )
 
+// Architectures lists the architectures whose watchdog rules vmhealth knows,
+// in the order tools should offer them.
+var Architectures = []string{ArchAMD64, ArchARM64, ArchS390X}
+
+
 // DocumentedWatchdogActions are the actions KubeVirt documents for a
 // watchdog device. KubeVirt does not validate the action, so anything else
 // is accepted at admission and only fails, or behaves unexpectedly, later.

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"reflect"
+	"slices"
 	"strings"
 
 	yaml "go.yaml.in/yaml/v3"
@@ -80,6 +81,7 @@ func (l *Linter) Lint(ctx context.Context, inputs []string, stdin io.Reader, emi
 	srcs, errs := expandInputs(inputs, stdin)
 	sum, err := l.run(ctx, srcs, emit)
 	sum.InputErrors = append(errs, sum.InputErrors...)
+	slices.SortStableFunc(sum.InputErrors, func(a, b InputError) int { return a.arg - b.arg })
 	return sum, err
 }
 
@@ -100,6 +102,7 @@ func (l *Linter) LintBytes(name string, data []byte) ([]Finding, *Summary) {
 // chunk marks the end of a file.
 type job struct {
 	file  int
+	arg   int
 	name  string
 	c     *chunk
 	err   error // a read error that ended the file
@@ -194,7 +197,7 @@ func (l *Linter) runObjects(ctx context.Context, srcs []source, emit func(Findin
 		// End of a file.
 		sum.Files++
 		if j.err != nil {
-			sum.InputErrors = append(sum.InputErrors, InputError{File: j.name, Err: j.err})
+			sum.InputErrors = append(sum.InputErrors, InputError{File: j.name, Err: j.err, arg: j.arg})
 		}
 		fileFindings = append(fileFindings, l.fileChecks(facts, services)...)
 		SortFindings(fileFindings)
@@ -217,7 +220,7 @@ func (l *Linter) runObjects(ctx context.Context, srcs []source, emit func(Findin
 // readSource splits one input into documents and queues them, then queues
 // the end-of-file marker.
 func (l *Linter) readSource(ctx context.Context, idx int, src source, queue, work chan<- *job) {
-	end := &job{file: idx, name: src.name}
+	end := &job{file: idx, arg: src.arg, name: src.name}
 	defer func() { queue <- end }()
 	rc, err := src.open()
 	if err != nil {
@@ -384,6 +387,11 @@ func (l *Linter) lintObjectAs(res *docResult, file string, c *chunk, n *yaml.Nod
 	}
 	res.objects++
 
+	for _, is := range dec.issues {
+		if is.kind == issueInvalidType || is.kind == issueTemplateParam {
+			obj.badPaths = append(obj.badPaths, is.path)
+		}
+	}
 	ignored := ignoredRules(meta.Annotations)
 	var found []Finding
 	for _, is := range dec.issues {
@@ -432,6 +440,9 @@ func (l *Linter) runRule(r *Rule, obj *Object) (out []Finding) {
 		}
 	}()
 	for _, e := range r.Check(obj, &l.opts) {
+		if obj.undecoded(e.Field) {
+			continue // the decode problem there is reported already
+		}
 		line, col := obj.Position(e.Field)
 		out = append(out, l.finding(r.ID, obj.File, obj.Document, line, col, obj.Ref, e.Field, errorMessage(e)))
 	}
@@ -441,14 +452,14 @@ func (l *Linter) runRule(r *Rule, obj *Object) (out []Finding) {
 // errorMessage renders a field error without repeating its path, which the
 // finding carries on its own.
 func errorMessage(e *field.Error) string {
-	switch e.Type {
-	case field.ErrorTypeNotSupported, field.ErrorTypeDuplicate:
-		return e.ErrorBody()
-	}
-	if e.Detail != "" {
+	if e.Detail != "" && e.Type != field.ErrorTypeNotSupported {
 		return e.Detail
 	}
-	return e.ErrorBody()
+	body := e.ErrorBody()
+	if body != "" {
+		body = strings.ToLower(body[:1]) + body[1:]
+	}
+	return body
 }
 
 // finding builds a finding for rule id with the rule's current severity and

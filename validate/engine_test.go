@@ -181,3 +181,11 @@ func TestObjectsReturnsTypedObjects(t *testing.T) {
 		t.Fatalf("objects %+v", objs)
 	}
 }
+
+func TestRulesDoNotJudgeUndecodedValues(t *testing.T) {
+	in := strings.Replace(cleanVM, "periodSeconds: 20", `periodSeconds: "20"`, 1)
+	findings, _ := New(Options{}).LintBytes("x.yaml", []byte(in))
+	if len(findings) != 1 || findings[0].RuleID != InvalidTypeRuleID {
+		t.Errorf("want only invalid-type, got:\n%s", dump(findings))
+	}
+}

@@ -47,7 +47,7 @@ type Suppression struct {
 type Finding struct {
 	RuleID   string   `json:"rule"`
 	Severity Severity `json:"severity"`
-	// File is the input's name as given ("-" or "<stdin>" for standard input);
+	// File is the input's name as given ("-" for standard input);
 	// for objects read from a cluster it is empty.
 	File string `json:"file,omitempty"`
 	// Line and Column are 1-based and point at the offending key or value.

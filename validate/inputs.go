@@ -1,6 +1,7 @@
 package validate
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -17,14 +18,26 @@ const StdinName = "-"
 // InputError is an input that could not be read. The rest of the input is
 // still linted.
 type InputError struct {
-	File string
-	Err  error
+	File string `json:"file"`
+	Err  error  `json:"-"`
+	// arg is the index of the command-line input it came from, which
+	// orders the errors.
+	arg int
+}
+
+// MarshalJSON writes the error as {"file": …, "error": …}.
+func (e InputError) MarshalJSON() ([]byte, error) {
+	return json.Marshal(struct {
+		File  string `json:"file"`
+		Error string `json:"error"`
+	}{e.File, e.Err.Error()})
 }
 
 func (e InputError) Error() string { return fmt.Sprintf("%s: %v", e.File, e.Err) }
 
 // source is one stream of YAML to lint.
 type source struct {
+	arg  int
 	name string
 	open func() (io.ReadCloser, error)
 }
@@ -48,28 +61,28 @@ func expandInputs(paths []string, stdin io.Reader) ([]source, []InputError) {
 		srcs []source
 		errs []InputError
 	)
-	for _, p := range paths {
+	for arg, p := range paths {
 		if p == StdinName {
 			if stdin == nil {
 				stdin = os.Stdin
 			}
 			r := stdin
-			srcs = append(srcs, source{name: StdinName, open: func() (io.ReadCloser, error) { return io.NopCloser(r), nil }})
+			srcs = append(srcs, source{arg: arg, name: StdinName, open: func() (io.ReadCloser, error) { return io.NopCloser(r), nil }})
 			continue
 		}
 		info, err := os.Stat(p)
 		if err != nil {
-			errs = append(errs, InputError{File: p, Err: describeOpenError(err)})
+			errs = append(errs, InputError{File: p, Err: describeOpenError(err), arg: arg})
 			continue
 		}
 		if !info.IsDir() {
-			srcs = append(srcs, fileSource(p))
+			srcs = append(srcs, fileSource(arg, p))
 			continue
 		}
 		var found []string
 		walkErr := filepath.WalkDir(p, func(path string, d fs.DirEntry, err error) error {
 			if err != nil {
-				errs = append(errs, InputError{File: path, Err: describeOpenError(err)})
+				errs = append(errs, InputError{File: path, Err: describeOpenError(err), arg: arg})
 				if d != nil && d.IsDir() {
 					return fs.SkipDir
 				}
@@ -91,28 +104,28 @@ func expandInputs(paths []string, stdin io.Reader) ([]source, []InputError) {
 				target, err := os.Stat(path)
 				switch {
 				case err != nil:
-					errs = append(errs, InputError{File: path, Err: describeOpenError(err)})
+					errs = append(errs, InputError{File: path, Err: describeOpenError(err), arg: arg})
 				case target.Mode().IsRegular():
 					found = append(found, path)
 				}
 			default:
-				errs = append(errs, InputError{File: path, Err: errors.New("not a regular file; skipped")})
+				errs = append(errs, InputError{File: path, Err: errors.New("not a regular file; skipped"), arg: arg})
 			}
 			return nil
 		})
 		if walkErr != nil {
-			errs = append(errs, InputError{File: p, Err: walkErr})
+			errs = append(errs, InputError{File: p, Err: walkErr, arg: arg})
 		}
 		slices.Sort(found)
 		for _, f := range found {
-			srcs = append(srcs, fileSource(f))
+			srcs = append(srcs, fileSource(arg, f))
 		}
 	}
 	return srcs, errs
 }
 
-func fileSource(path string) source {
-	return source{name: path, open: func() (io.ReadCloser, error) {
+func fileSource(arg int, path string) source {
+	return source{arg: arg, name: path, open: func() (io.ReadCloser, error) {
 		f, err := os.Open(path)
 		if err != nil {
 			return nil, describeOpenError(err)

@@ -42,6 +42,20 @@ type Object struct {
 	InTemplate bool
 
 	lineOffset int
+	// badPaths are the fields whose values could not be decoded (wrong type,
+	// template parameter): they hold zero values that rules must not judge.
+	badPaths []string
+}
+
+// undecoded reports whether path is, or lies under or over, a field whose
+// value could not be decoded.
+func (o *Object) undecoded(path string) bool {
+	for _, b := range o.badPaths {
+		if path == b || strings.HasPrefix(path, b+".") || strings.HasPrefix(path, b+"[") || strings.HasPrefix(b, path+".") {
+			return true
+		}
+	}
+	return false
 }
 
 // Position returns the 1-based line and column of the field at path

@@ -30,6 +30,11 @@ func unknownFieldMessage(name, path string, info *structInfo) string {
 	return msg
 }
 
+// Suggest returns the known name closest to name, or "" when none is close
+// enough to be a plausible typo. It is what unknown-field findings use, and
+// the CLI uses it for rule IDs.
+func Suggest(name string, known []string) string { return suggestField(name, known) }
+
 // suggestField returns the known name closest to name, or "" when none is
 // close enough to be a plausible typo.
 func suggestField(name string, known []string) string {
