@@ -31,7 +31,6 @@ const (
 // in the order tools should offer them.
 var Architectures = []string{ArchAMD64, ArchARM64, ArchS390X}
 
-
 // DocumentedWatchdogActions are the actions KubeVirt documents for a
 // watchdog device. KubeVirt does not validate the action, so anything else
 // is accepted at admission and only fails, or behaves unexpectedly, later.
