@@ -305,9 +305,11 @@ func (c *CloudConfig) Marshal() ([]byte, error) {
 var ErrNotCloudConfig = errors.New("user data is not cloud-config (it does not start with #cloud-config)")
 
 // MergeUserData adds the cloud-config to existing user data and returns
-// the result: files with the same path are replaced, other files kept, and
-// commands not already in runcmd are appended to it. Running it twice
-// changes nothing the second time. Empty user data gives Marshal's output.
+// the result: files with the same path get the new content, other files
+// are kept, and commands not already in runcmd are appended to it. The
+// user data is edited the way MergeInto edits a manifest, so its own
+// formatting and comments stay as they were. Running it twice changes
+// nothing the second time. Empty user data gives Marshal's output.
 func (c *CloudConfig) MergeUserData(userData string) (string, error) {
 	if strings.TrimSpace(userData) == "" {
 		out, err := c.Marshal()
@@ -316,75 +318,86 @@ func (c *CloudConfig) MergeUserData(userData string) (string, error) {
 	if !strings.HasPrefix(userData, cloudConfigHead) {
 		return "", ErrNotCloudConfig
 	}
-	var doc yaml.Node
-	if err := yaml.Unmarshal([]byte(userData), &doc); err != nil {
+	f, err := parseYAMLFile([]byte(userData))
+	if err != nil {
 		return "", fmt.Errorf("reading the cloud-config in userData: %w", err)
 	}
-	root := mapNode()
-	if doc.Kind == yaml.DocumentNode && len(doc.Content) == 1 {
-		root = doc.Content[0]
-	} else {
-		doc = yaml.Node{Kind: yaml.DocumentNode, Content: []*yaml.Node{root}}
-	}
-	if root.Kind != yaml.MappingNode {
-		return "", errors.New("the cloud-config in userData is not a mapping")
-	}
-	if err := c.mergeInto(root); err != nil {
-		return "", err
-	}
-	out, err := encodeYAML(&doc)
-	if err != nil {
-		return "", err
-	}
-	// The #cloud-config line is a comment to YAML; it comes back as the
-	// head comment of the document or of its first key.
-	if !strings.HasPrefix(string(out), cloudConfigHead) {
-		out = append([]byte(cloudConfigHead+"\n"), out...)
-	}
-	return string(out), nil
-}
-
-// mergeInto adds write_files and runcmd to the cloud-config mapping m.
-func (c *CloudConfig) mergeInto(m *yaml.Node) error {
-	if len(c.WriteFiles) > 0 {
-		files := getKey(m, "write_files")
-		if files == nil {
-			files = seqNode()
-			setKey(m, "write_files", files)
+	if len(f.docs) != 1 || len(f.docs[0].Content) != 1 || f.docs[0].Content[0].Kind != yaml.MappingNode ||
+		f.docs[0].Content[0].Style&yaml.FlowStyle != 0 || len(f.docs[0].Content[0].Content) == 0 {
+		// A cloud-config of comments only: start it afresh below them.
+		out, err := c.Marshal()
+		if err != nil {
+			return "", err
 		}
-		if files.Kind != yaml.SequenceNode {
-			return errors.New("write_files in userData is not a list")
+		return strings.TrimRight(userData, "\n") + "\n" + strings.TrimPrefix(string(out), cloudConfigHead+"\n"), nil
+	}
+	o := &fileObject{f: f}
+	st := detectStyle(o.root())
+	for _, file := range c.WriteFiles {
+		files := getKey(o.root(), "write_files")
+		if files != nil && files.Kind != yaml.SequenceNode {
+			return "", errors.New("write_files in userData is not a list")
 		}
-		for _, f := range c.WriteFiles {
-			content := strNode(f.Content)
-			content.Style = yaml.LiteralStyle
-			n := mapNode("path", strNode(f.Path), "permissions", strNode(f.Permissions), "content", content)
-			replaced := false
+		idx := -1
+		if files != nil {
 			for i, old := range files.Content {
-				if p := getKey(old, "path"); p != nil && p.Value == f.Path {
-					files.Content[i] = n
-					replaced = true
+				if scalar(getKey(old, "path")) == file.Path {
+					idx = i
 				}
 			}
-			if !replaced {
-				files.Content = append(files.Content, n)
+		}
+		if idx < 0 {
+			if err := o.appendToList([]any{"write_files"}, file.node(), st); err != nil {
+				return "", err
+			}
+			continue
+		}
+		for _, kv := range [][2]string{{"permissions", file.Permissions}, {"content", file.Content}} {
+			value := strNode(kv[1])
+			if kv[0] == "content" {
+				value.Style = yaml.LiteralStyle
+			}
+			if _, err := o.set([]any{"write_files", idx, kv[0]}, value, st); err != nil {
+				return "", err
 			}
 		}
 	}
+	for _, cmd := range c.RunCmd {
+		run := getKey(o.root(), "runcmd")
+		if run != nil && run.Kind != yaml.SequenceNode {
+			return "", errors.New("runcmd in userData is not a list")
+		}
+		if run != nil && slices.ContainsFunc(run.Content, func(n *yaml.Node) bool { return n.Kind == yaml.ScalarNode && n.Value == cmd }) {
+			continue
+		}
+		if err := o.appendToList([]any{"runcmd"}, strNode(cmd), st); err != nil {
+			return "", err
+		}
+	}
+	return string(f.bytes()), nil
+}
+
+func (f CloudFile) node() *yaml.Node {
+	content := strNode(f.Content)
+	content.Style = yaml.LiteralStyle
+	return mapNode("path", strNode(f.Path), "permissions", strNode(f.Permissions), "content", content)
+}
+
+// mergeInto adds write_files and runcmd to the new cloud-config mapping m.
+func (c *CloudConfig) mergeInto(m *yaml.Node) error {
+	if len(c.WriteFiles) > 0 {
+		files := seqNode()
+		for _, f := range c.WriteFiles {
+			files.Content = append(files.Content, f.node())
+		}
+		setKey(m, "write_files", files)
+	}
 	if len(c.RunCmd) > 0 {
-		run := getKey(m, "runcmd")
-		if run == nil {
-			run = seqNode()
-			setKey(m, "runcmd", run)
-		}
-		if run.Kind != yaml.SequenceNode {
-			return errors.New("runcmd in userData is not a list")
-		}
+		run := seqNode()
 		for _, cmd := range c.RunCmd {
-			if !slices.ContainsFunc(run.Content, func(n *yaml.Node) bool { return n.Kind == yaml.ScalarNode && n.Value == cmd }) {
-				run.Content = append(run.Content, strNode(cmd))
-			}
+			run.Content = append(run.Content, strNode(cmd))
 		}
+		setKey(m, "runcmd", run)
 	}
 	return nil
 }
