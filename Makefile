@@ -19,9 +19,12 @@ build:
 
 # hack/testbin.sh builds kube-apiserver and etcd into .cache/testbin for the
 # API-server tests (minutes the first time, then skipped while up to date).
+# The benchmarks also run once each in short mode (-benchtime=1x on a small
+# corpus), so they cannot rot; `make bench` runs them for real.
 test:
 	@if [ -f hack/testbin.sh ]; then bash hack/testbin.sh; fi
 	$(GO) test ./...
+	$(GO) test -short -run '^$$' -bench . -benchtime=1x ./...
 
 lint:
 	$(GO) vet ./...
@@ -37,8 +40,12 @@ examples: build
 	$(BIN) lint examples/good/
 	$(BIN) lint examples/; test $$? -eq 1
 
+# Go benchmarks of load, rules and whole lint against the go-yaml node-decode
+# floor, then the whole-binary comparison; writes docs/performance.md.
 bench:
-	$(GO) test -run '^$$' -bench . -benchmem ./...
+	@mkdir -p .cache
+	$(GO) test -run '^$$' -bench . -benchmem -count 1 ./validate/ | tee .cache/bench.txt
+	$(GO) run ./internal/perfreport -bench .cache/bench.txt -o docs/performance.md
 
 # Regenerates generated documentation: docs/rules.md from the rule registry.
 docs:

@@ -101,14 +101,12 @@ func (l *Linter) LintBytes(name string, data []byte) ([]Finding, *Summary) {
 // job is one document on its way through the worker pool; a job with a nil
 // chunk marks the end of a file.
 type job struct {
-	file  int
-	arg   int
-	name  string
-	c     *chunk
-	err   error // a read error that ended the file
-	done  chan docResult
-	res   docResult
-	ready bool
+	file int
+	arg  int
+	name string
+	c    *chunk
+	err  error // a read error that ended the file
+	done chan docResult
 }
 
 // docResult is what linting one document produced.
@@ -166,18 +164,32 @@ func (l *Linter) runObjects(ctx context.Context, srcs []source, emit func(Findin
 		}
 	}()
 
+	// Findings stream out document by document, in order. Only from the
+	// first object that a file-wide rule may still report on (a VM without
+	// a readiness probe, which a later Service may select) are they held
+	// back to the end of the file, so that the whole file comes out sorted.
 	var (
-		fileFindings []Finding
-		facts        []ObjectFacts
-		services     []ServiceFacts
+		held     []Finding
+		facts    []ObjectFacts
+		services []ServiceFacts
 	)
-	for j := range queue {
-		if j.c != nil || j.ready {
-			res := j.res
-			if !j.ready {
-				res = <-j.done
+	out := func(fs []Finding) {
+		SortFindings(fs)
+		for _, f := range fs {
+			if l.opts.Disabled[f.RuleID] {
+				continue
 			}
-			fileFindings = append(fileFindings, res.findings...)
+			if f.Suppressed != nil {
+				sum.Suppressed++
+			} else {
+				sum.Findings[f.Severity.String()]++
+			}
+			emit(f)
+		}
+	}
+	for j := range queue {
+		if j.c != nil {
+			res := <-j.done
 			if onObject != nil {
 				for _, o := range res.objs {
 					onObject(o)
@@ -185,6 +197,11 @@ func (l *Linter) runObjects(ctx context.Context, srcs []source, emit func(Findin
 			}
 			facts = append(facts, res.facts...)
 			services = append(services, res.services...)
+			if len(facts) == 0 {
+				out(res.findings)
+			} else {
+				held = append(held, res.findings...)
+			}
 			sum.Objects += res.objects
 			if res.document {
 				sum.Documents++
@@ -199,20 +216,8 @@ func (l *Linter) runObjects(ctx context.Context, srcs []source, emit func(Findin
 		if j.err != nil {
 			sum.InputErrors = append(sum.InputErrors, InputError{File: j.name, Err: j.err, arg: j.arg})
 		}
-		fileFindings = append(fileFindings, l.fileChecks(facts, services)...)
-		SortFindings(fileFindings)
-		for _, f := range fileFindings {
-			if l.opts.Disabled[f.RuleID] {
-				continue
-			}
-			if f.Suppressed != nil {
-				sum.Suppressed++
-			} else {
-				sum.Findings[f.Severity.String()]++
-			}
-			emit(f)
-		}
-		fileFindings, facts, services = fileFindings[:0], facts[:0], services[:0]
+		out(append(held, l.fileChecks(facts, services)...))
+		held, facts, services = held[:0], facts[:0], services[:0]
 	}
 	return sum, ctx.Err()
 }
@@ -410,7 +415,9 @@ func (l *Linter) lintObjectAs(res *docResult, file string, c *chunk, n *yaml.Nod
 		for _, r := range l.rules {
 			found = append(found, l.runRule(r, obj)...)
 		}
-		res.facts = append(res.facts, objectFacts(obj))
+		if f, ok := l.candidateFacts(obj); ok {
+			res.facts = append(res.facts, f)
+		}
 	}
 	if l.keepObjects {
 		res.objs = append(res.objs, obj)

@@ -72,6 +72,21 @@ func serviceFacts(n *yaml.Node) ServiceFacts {
 	return s
 }
 
+// candidateFacts returns o's facts when a file-wide rule may report on o,
+// so that they must be kept until the end of the file.
+func (l *Linter) candidateFacts(o *Object) (ObjectFacts, bool) {
+	if len(l.fileRules) == 0 {
+		return ObjectFacts{}, false
+	}
+	f := objectFacts(o)
+	for _, r := range l.fileRules {
+		if r.FileCandidate == nil || r.FileCandidate(&f) {
+			return f, true
+		}
+	}
+	return ObjectFacts{}, false
+}
+
 // fileChecks runs the rules that look across a whole file.
 func (l *Linter) fileChecks(facts []ObjectFacts, services []ServiceFacts) []Finding {
 	var out []Finding

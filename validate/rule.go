@@ -54,6 +54,10 @@ type Rule struct {
 	// FileCheck runs a rule that needs the other objects of the same file
 	// (the Services that select a VM). A rule has Check or FileCheck.
 	FileCheck FileCheckFunc
+	// FileCandidate tells which objects FileCheck may report on; the engine
+	// keeps facts only for those, and holds back output from the first of
+	// them to the end of the file. Nil means every object.
+	FileCandidate func(o *ObjectFacts) bool
 }
 
 // Registry holds rules by ID and refuses duplicates.

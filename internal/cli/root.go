@@ -51,6 +51,7 @@ func usageErrorf(cmd *cobra.Command, format string, args ...any) error {
 // Main runs vmhealth with the process's arguments and streams and returns
 // the exit code.
 func Main() int {
+	tuneGC()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 	return Run(ctx, NewFactory(), os.Args[1:])

@@ -1,0 +1,237 @@
+// Command perfreport measures vmhealth against the go-yaml node-decode floor
+// on the deterministic benchmark corpus and writes docs/performance.md. It
+// is what `make bench` runs after the Go benchmarks.
+//
+// Every ratio it reports compares figures measured alternately in the same
+// run, because the machines are shared and absolute times are noisy.
+package main
+
+import (
+	"bytes"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strings"
+	"syscall"
+	"time"
+
+	yaml "go.yaml.in/yaml/v3"
+
+	"github.com/vmhealth/vmhealth/internal/benchcorpus"
+)
+
+func main() {
+	out := flag.String("o", "docs/performance.md", "where to write the report")
+	benchFile := flag.String("bench", "", "output of `go test -bench` to include")
+	runs := flag.Int("runs", 5, "timed runs per measurement (the median is reported)")
+	vms := flag.Int("vms", benchcorpus.Default.VMs, "VMs in the base corpus")
+	flag.Parse()
+	if err := run(*out, *benchFile, *runs, *vms); err != nil {
+		fmt.Fprintln(os.Stderr, "perfreport:", err)
+		os.Exit(1)
+	}
+}
+
+type measurement struct {
+	wall   time.Duration
+	maxRSS int64 // bytes
+}
+
+func median(ds []time.Duration) time.Duration {
+	s := slices.Clone(ds)
+	slices.Sort(s)
+	return s[len(s)/2]
+}
+
+// floor decodes every document of the file into go-yaml v3 nodes on one
+// goroutine.
+func floor(path string) (time.Duration, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return 0, err
+	}
+	start := time.Now()
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	for {
+		var n yaml.Node
+		if err := dec.Decode(&n); err == io.EOF {
+			break
+		} else if err != nil {
+			return 0, err
+		}
+	}
+	return time.Since(start), nil
+}
+
+// lint runs the real binary the way a CI gate would and measures its wall
+// time and peak resident memory. Exit status 1 (findings) is expected: the
+// corpus has deliberate mistakes.
+func lint(bin string, args ...string) (measurement, error) {
+	cmd := exec.Command(bin, append([]string{"lint", "--quiet", "--no-color"}, args...)...)
+	cmd.Stdout = io.Discard
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	start := time.Now()
+	err := cmd.Run()
+	wall := time.Since(start)
+	if ee, ok := err.(*exec.ExitError); ok && ee.ExitCode() == 1 {
+		err = nil
+	}
+	if err != nil {
+		return measurement{}, fmt.Errorf("%v: %s", err, stderr.String())
+	}
+	ru := cmd.ProcessState.SysUsage().(*syscall.Rusage)
+	return measurement{wall: wall, maxRSS: ru.Maxrss * 1024}, nil
+}
+
+type result struct {
+	name       string
+	command    string
+	lintWall   time.Duration
+	floorWall  time.Duration
+	maxRSS     int64
+	inputBytes int64
+}
+
+func run(out, benchFile string, runs, vms int) error {
+	work, err := os.MkdirTemp("", "vmhealth-perf-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(work)
+
+	bin := filepath.Join(work, "vmhealth")
+	build := exec.Command("go", "build", "-o", bin, "./cmd/vmhealth")
+	build.Stderr = os.Stderr
+	if err := build.Run(); err != nil {
+		return fmt.Errorf("building vmhealth: %w", err)
+	}
+
+	base := benchcorpus.Default
+	base.VMs = vms
+	big := base
+	big.VMs = vms * 10
+	single := filepath.Join(work, "vms.yaml")
+	large := filepath.Join(work, "vms-10x.yaml")
+	tree := filepath.Join(work, "tree")
+	for _, f := range []struct {
+		c    benchcorpus.Corpus
+		path string
+	}{{base, single}, {big, large}} {
+		fh, err := os.Create(f.path)
+		if err != nil {
+			return err
+		}
+		if err := f.c.WriteStream(fh); err != nil {
+			return err
+		}
+		if err := fh.Close(); err != nil {
+			return err
+		}
+	}
+	if err := base.WriteTree(tree); err != nil {
+		return err
+	}
+
+	size := func(p string) int64 { st, _ := os.Stat(p); return st.Size() }
+	var results []result
+	for _, c := range []struct {
+		name, display string
+		path          string
+		args          []string
+		floorFrom     string
+	}{
+		{"one file, " + fmt.Sprint(base.VMs) + " VMs", "vmhealth lint vms.yaml", single, []string{single}, single},
+		{fmt.Sprint(base.VMs) + " files in " + fmt.Sprint((base.VMs+99)/100) + " directories", "vmhealth lint tree/", tree, []string{tree}, single},
+		{"one file, " + fmt.Sprint(big.VMs) + " VMs (10x)", "vmhealth lint vms-10x.yaml", large, []string{large}, large},
+	} {
+		var lw, fw []time.Duration
+		var rss int64
+		for range runs {
+			f, err := floor(c.floorFrom)
+			if err != nil {
+				return err
+			}
+			m, err := lint(bin, c.args...)
+			if err != nil {
+				return err
+			}
+			fw, lw = append(fw, f), append(lw, m.wall)
+			rss = max(rss, m.maxRSS)
+			runtime.GC()
+		}
+		results = append(results, result{name: c.name, command: c.display, lintWall: median(lw), floorWall: median(fw), maxRSS: rss, inputBytes: size(c.floorFrom)})
+		fmt.Fprintf(os.Stderr, "%s: lint %v, floor %v, peak RSS %.1f MB\n", c.name, median(lw), median(fw), float64(rss)/1e6)
+	}
+	var bench string
+	if benchFile != "" {
+		b, err := os.ReadFile(benchFile)
+		if err != nil {
+			return err
+		}
+		bench = string(b)
+	}
+	return os.WriteFile(out, []byte(report(results, bench, runs)), 0o644)
+}
+
+func cpuModel() string {
+	data, _ := os.ReadFile("/proc/cpuinfo")
+	for _, line := range strings.Split(string(data), "\n") {
+		if strings.HasPrefix(line, "model name") {
+			_, v, _ := strings.Cut(line, ":")
+			return strings.TrimSpace(v)
+		}
+	}
+	return "unknown"
+}
+
+func report(rs []result, bench string, runs int) string {
+	var b strings.Builder
+	mb := func(n int64) string { return fmt.Sprintf("%.1f MB", float64(n)/1e6) }
+	fmt.Fprintf(&b, "# Performance\n\n<!-- Written by `make bench` (go run ./internal/perfreport). Do not edit by hand. -->\n\n")
+	fmt.Fprintf(&b, "Measured on %s: %d CPUs (%s), %s/%s, %s. Machines here are shared and noisy, so every ratio\n",
+		time.Now().UTC().Format("2006-01-02"), runtime.NumCPU(), cpuModel(), runtime.GOOS, runtime.GOARCH, runtime.Version())
+	fmt.Fprintf(&b, "below compares two figures taken alternately in the same run (median of %d runs each).\n\n", runs)
+	b.WriteString("The corpus is written by `internal/benchcorpus` (seed 1): realistic VirtualMachines with\n")
+	b.WriteString("data volumes, masquerade interfaces with ports, cloud-init user data, a mix of httpGet,\n")
+	b.WriteString("tcpSocket, exec and guestAgentPing probes and i6300esb watchdogs, one VM in ten with a\n")
+	b.WriteString("deliberate mistake. The floor is decoding the same bytes into go-yaml v3 nodes (which\n")
+	b.WriteString("keep line numbers) on one goroutine; `vmhealth lint` is the real binary, run as a CI\n")
+	b.WriteString("gate would (`--quiet --no-color`), including process start and output.\n\n")
+	b.WriteString("To reproduce: `make bench` (Go benchmarks, then this report).\n\n")
+	b.WriteString("| input | command | size | lint wall | floor wall | lint / floor | peak RSS |\n|---|---|---|---|---|---|---|\n")
+	for _, r := range rs {
+		fmt.Fprintf(&b, "| %s | `%s` | %s | %v | %v | **%.2f×** | %s |\n", r.name, r.command, mb(r.inputBytes),
+			r.lintWall.Round(time.Millisecond), r.floorWall.Round(time.Millisecond), float64(r.lintWall)/float64(r.floorWall), mb(r.maxRSS))
+	}
+	if len(rs) == 3 {
+		b.WriteString("\n## Targets\n\n| target | figure | met |\n|---|---|---|\n")
+		ratio := float64(rs[0].lintWall) / float64(rs[0].floorWall)
+		fmt.Fprintf(&b, "| one file: lint ≤ 1.0× the node-decode floor | %.2f× | %s |\n", ratio, yes(ratio <= 1.0))
+		tree := float64(rs[1].lintWall) / float64(rs[0].lintWall)
+		fmt.Fprintf(&b, "| directory tree within 1.2× of the single file | %.2f× (tree %v / file %v) | %s |\n", tree,
+			rs[1].lintWall.Round(time.Millisecond), rs[0].lintWall.Round(time.Millisecond), yes(tree <= 1.2))
+		fmt.Fprintf(&b, "| peak RSS ≤ 64 MB on the 16 MB file | %s | %s |\n", mb(rs[0].maxRSS), yes(rs[0].maxRSS <= 64<<20))
+		grow := float64(rs[2].maxRSS) / float64(rs[0].maxRSS)
+		fmt.Fprintf(&b, "| peak RSS on the 10× file ≤ 1.5× that | %s (%.2f×) | %s |\n", mb(rs[2].maxRSS), grow, yes(grow <= 1.5))
+		b.WriteString("\nThe tree figure is compared with the single-file lint figure of the same run, as the target says.\n")
+	}
+	if bench != "" {
+		b.WriteString("\n## Go benchmarks\n\n`go test -run '^$' -bench . -benchmem ./validate/` (BenchmarkLintVsFloor reports the\nratio of the two, measured in the same iterations):\n\n```\n")
+		b.WriteString(strings.TrimSpace(bench))
+		b.WriteString("\n```\n")
+	}
+	return b.String()
+}
+
+func yes(ok bool) string {
+	if ok {
+		return "yes"
+	}
+	return "**no**"
+}
