@@ -234,6 +234,7 @@ func (l *Linter) readSource(ctx context.Context, idx int, src source, queue, wor
 	}
 	defer rc.Close()
 	sp := newSplitter(rc, l.opts.MaxDocumentBytes)
+	defer sp.release()
 	for ctx.Err() == nil {
 		c, err := sp.next()
 		if err == io.EOF {

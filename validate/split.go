@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"sync"
 )
 
 // chunk is the raw text of one YAML document of a stream.
@@ -39,8 +40,23 @@ type splitter struct {
 	done     bool
 }
 
+// readers recycles the splitters' read buffers: a directory of ten thousand
+// small files would otherwise allocate a fresh 64 KiB buffer for each.
+var readers = sync.Pool{New: func() any { return bufio.NewReaderSize(nil, 64<<10) }}
+
 func newSplitter(r io.Reader, maxBytes int64) *splitter {
-	return &splitter{r: bufio.NewReaderSize(r, 64<<10), maxBytes: maxBytes}
+	br := readers.Get().(*bufio.Reader)
+	br.Reset(r)
+	return &splitter{r: br, maxBytes: maxBytes}
+}
+
+// release returns the read buffer for reuse; the splitter is done.
+func (s *splitter) release() {
+	if s.r != nil {
+		s.r.Reset(nil)
+		readers.Put(s.r)
+		s.r = nil
+	}
 }
 
 // readLine returns one line including its newline, however long, without
