@@ -4,6 +4,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/vmhealth/vmhealth/validate"
 )
 
 func TestNewCmdRules(t *testing.T) {
@@ -106,20 +108,13 @@ func TestRulesRun(t *testing.T) {
 	}
 }
 
-func TestEditDistance(t *testing.T) {
-	tests := []struct {
-		a, b string
-		want int
-	}{
-		{"", "", 0},
-		{"abc", "", 3},
-		{"unknown-field", "unknown-field", 0},
-		{"unknwn-field", "unknown-field", 1},
-		{"kitten", "sitting", 3},
-	}
-	for _, tt := range tests {
-		if got := editDistance(tt.a, tt.b); got != tt.want {
-			t.Errorf("editDistance(%q, %q) = %d, want %d", tt.a, tt.b, got, tt.want)
+func TestClosestRule(t *testing.T) {
+	reg := validate.DefaultRegistry
+	for in, want := range map[string]string{
+		"unknwn-field": "unknown-field", "Unknown-Field": "unknown-field", "watchdog-actoin": "watchdog-action", "zzz": "",
+	} {
+		if got := closestRule(reg, in); got != want {
+			t.Errorf("closestRule(%q) = %q, want %q", in, got, want)
 		}
 	}
 }

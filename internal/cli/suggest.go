@@ -2,7 +2,6 @@ package cli
 
 import (
 	"fmt"
-	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -19,38 +18,14 @@ func unknownRuleMessage(reg *validate.Registry, id string) string {
 	return msg + "; run 'vmhealth rules' to list them"
 }
 
-// closestRule returns the rule ID nearest to id by edit distance, or "" when
-// none is within a third of id's length.
+// closestRule returns the rule ID nearest to id, by the same measure that
+// suggests field names in unknown-field findings, or "" when none is near.
 func closestRule(reg *validate.Registry, id string) string {
-	best, bestDist := "", len(id)/3+1
+	var ids []string
 	for _, r := range reg.Rules() {
-		if d := editDistance(strings.ToLower(id), r.ID); d < bestDist {
-			best, bestDist = r.ID, d
-		}
+		ids = append(ids, r.ID)
 	}
-	return best
-}
-
-// editDistance is the Levenshtein distance between a and b.
-func editDistance(a, b string) int {
-	ra, rb := []rune(a), []rune(b)
-	prev := make([]int, len(rb)+1)
-	cur := make([]int, len(rb)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(ra); i++ {
-		cur[0] = i
-		for j := 1; j <= len(rb); j++ {
-			cost := 1
-			if ra[i-1] == rb[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(rb)]
+	return validate.Suggest(id, ids)
 }
 
 // ruleCompletions offers rule IDs, with their summaries, to the shell.
