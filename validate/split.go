@@ -153,23 +153,19 @@ func (c *chunk) finish(buf *bytes.Buffer) *chunk {
 // onlyDirectives reports whether b holds nothing but %-directives, blank
 // lines and comments, which belong to the document the next marker opens.
 func onlyDirectives(b []byte) bool {
-	for len(b) > 0 {
-		line := b
-		if i := bytes.IndexByte(b, '\n'); i >= 0 {
-			line, b = b[:i], b[i+1:]
-		} else {
-			b = nil
-		}
-		t := bytes.TrimSpace(line)
-		if len(t) > 0 && t[0] != '%' && t[0] != '#' {
-			return false
-		}
-	}
-	return true
+	return allLines(b, func(t []byte) bool { return len(t) == 0 || t[0] == '%' || t[0] == '#' })
 }
 
 // isBlank reports whether a chunk has no content but comments and markers.
 func isBlank(b []byte) bool {
+	return allLines(b, func(t []byte) bool {
+		return len(t) == 0 || t[0] == '#' || t[0] == '%' ||
+			isMarker(t, "---") && len(bytes.TrimSpace(t[3:])) == 0 || isMarker(t, "...")
+	})
+}
+
+// allLines reports whether ok holds for every line of b, trimmed of spaces.
+func allLines(b []byte, ok func(trimmed []byte) bool) bool {
 	for len(b) > 0 {
 		line := b
 		if i := bytes.IndexByte(b, '\n'); i >= 0 {
@@ -177,11 +173,9 @@ func isBlank(b []byte) bool {
 		} else {
 			b = nil
 		}
-		t := bytes.TrimSpace(line)
-		if len(t) == 0 || t[0] == '#' || t[0] == '%' || isMarker(t, "---") && len(bytes.TrimSpace(t[3:])) == 0 || isMarker(t, "...") {
-			continue
+		if !ok(bytes.TrimSpace(line)) {
+			return false
 		}
-		return false
 	}
 	return true
 }
