@@ -1,7 +1,8 @@
 // Package render writes lint findings in the output formats of the vmhealth
-// command line: text for people, JSON for programs. Each format lives in a
-// file of its own and registers its constructor, so adding one (SARIF,
-// JUnit, GitHub annotations) touches nothing else.
+// command line: text for people, JSON for programs, SARIF for code
+// scanning, JUnit XML for test reports and GitHub Actions workflow commands
+// for annotations. Each format lives in a file of its own and registers its
+// constructor, so adding one touches nothing else.
 package render
 
 import (
@@ -34,6 +35,16 @@ type Options struct {
 	// Registry supplies rule metadata for formats that describe the rules
 	// they report; nil means validate.DefaultRegistry.
 	Registry *validate.Registry
+	// BaseDir is the directory that file paths are made relative to in
+	// formats whose consumers resolve paths against a repository root
+	// (SARIF); empty means the working directory.
+	BaseDir string
+	// ToolVersion is vmhealth's version, for formats that record it.
+	ToolVersion string
+	// FailOn is the lowest severity that fails the run. Formats that tell
+	// failing findings from the others (JUnit) use it; the zero value,
+	// info, makes every unsuppressed finding fail.
+	FailOn validate.Severity
 }
 
 // Constructor builds a Formatter that writes to w.

@@ -81,6 +81,12 @@ func TestGolden(t *testing.T) {
 		{name: "text-clean", format: "text", summary: &validate.Summary{Files: 1, Documents: 1, Objects: 1, Findings: map[string]int{}}},
 		{name: "json", format: "json", findings: sampleFindings(), summary: sampleSummary()},
 		{name: "json-empty", format: "json", summary: &validate.Summary{Files: 1, Documents: 1, Objects: 1, Findings: map[string]int{}}},
+		{name: "sarif", format: "sarif", opts: Options{Registry: sampleRegistry(t), ToolVersion: "v1.2.3"}, findings: sampleFindings(), summary: sampleSummary()},
+		{name: "sarif-empty", format: "sarif", opts: Options{Registry: sampleRegistry(t)}, summary: &validate.Summary{Files: 1, Documents: 1, Objects: 1, Findings: map[string]int{}}},
+		{name: "junit", format: "junit", opts: Options{FailOn: validate.SeverityWarning}, findings: sampleFindings(), summary: sampleSummary()},
+		{name: "junit-empty", format: "junit", summary: &validate.Summary{Files: 2, Documents: 2, Objects: 2, Findings: map[string]int{}}},
+		{name: "github", format: "github", findings: sampleFindings(), summary: sampleSummary()},
+		{name: "github-quiet", format: "github", opts: Options{Quiet: true}, findings: sampleFindings(), summary: sampleSummary()},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -196,7 +202,7 @@ func TestTextHidesSuppressedAndEscapes(t *testing.T) {
 }
 
 func TestNew(t *testing.T) {
-	for _, name := range []string{"text", "json"} {
+	for _, name := range []string{"text", "json", "sarif", "junit", "github"} {
 		if !slices.Contains(Formats(), name) {
 			t.Errorf("Formats() = %v, missing %q", Formats(), name)
 		}
@@ -237,4 +243,29 @@ func TestSummaryLine(t *testing.T) {
 			}
 		})
 	}
+}
+
+// sampleRegistry describes the rules of sampleFindings, for the formats
+// that write rule metadata; one of them (probe-timing) is left out, as a
+// rule a registry may not know.
+func sampleRegistry(t *testing.T) *validate.Registry {
+	t.Helper()
+	reg := validate.NewRegistry()
+	for _, r := range []*validate.Rule{
+		{ID: "unknown-field", Severity: validate.SeverityError, Category: validate.CategoryInput, Summary: "A key the API does not define.",
+			Description: "Client tools drop unknown keys\nwithout a word.", Remediation: "Rename or remove the key."},
+		{ID: "watchdog-action", Severity: validate.SeverityError, Category: validate.CategoryRuntime, Summary: "An unknown watchdog action.",
+			Description: "libvirt refuses it when the VM starts.", Remediation: "Use poweroff, reset or shutdown."},
+		{ID: "template-parameter", Severity: validate.SeverityInfo, Category: validate.CategoryInput, Summary: "A template parameter.",
+			Description: "Its value is not checked.", Remediation: "None needed."},
+		{ID: "yaml-syntax", Severity: validate.SeverityError, Category: validate.CategoryInput, Summary: "Not YAML.",
+			Description: "The document does not parse.", Remediation: "Fix the YAML."},
+		{ID: "missing-readiness", Severity: validate.SeverityWarning, Category: validate.CategoryBestPractice, Summary: "No readiness probe.",
+			Description: "Services send traffic to a VM that is not ready.", Remediation: "Add a readinessProbe."},
+	} {
+		if err := reg.Register(r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return reg
 }
