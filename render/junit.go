@@ -250,7 +250,9 @@ func junitBlocks(fs []validate.Finding) string {
 // even escaped (control characters taken from the input), as \xNN, as the
 // text output does.
 func xmlSafe(s string) string {
-	bad := func(r rune) bool { return r < 0x20 && r != '\t' && r != '\n' && r != '\r' || r == 0xFFFE || r == 0xFFFF }
+	bad := func(r rune) bool {
+		return r < 0x20 && r != '\t' && r != '\n' && r != '\r' || r == 0xFFFE || r == 0xFFFF
+	}
 	if !strings.ContainsFunc(s, bad) {
 		return s
 	}
