@@ -53,6 +53,10 @@ type LintOptions struct {
 	// Disable turns rules off by ID.
 	Disable []string
 
+	// Cluster holds --cluster and the flags that choose what to read from
+	// a cluster (lint_cluster.go).
+	Cluster ClusterLintOptions
+
 	// implicitStdin is set when no path was given and stdin is read
 	// because something is piped in.
 	implicitStdin bool
@@ -60,7 +64,7 @@ type LintOptions struct {
 
 // NewCmdLint builds the lint command. runF replaces lintRun in tests.
 func NewCmdLint(f *Factory, runF func(context.Context, *LintOptions) error) *cobra.Command {
-	opts := &LintOptions{IO: f.IOStreams, Registry: f.Registry}
+	opts := &LintOptions{IO: f.IOStreams, Registry: f.Registry, Cluster: ClusterLintOptions{Version: versionString(f)}}
 	var failOn string
 	maxDoc := byteSize(16 << 20)
 
@@ -95,7 +99,10 @@ inputs are still linted and reported).`,
   vmhealth lint --fail-on warning --quiet deploy/
 
   # Check for arm64 nodes, without one rule
-  vmhealth lint --arch arm64 --disable template-parameter vm.yaml`,
+  vmhealth lint --arch arm64 --disable template-parameter vm.yaml
+
+  # Lint what a cluster runs, in every namespace
+  vmhealth lint --cluster -A`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if !slices.Contains(render.Formats(), opts.Output) {
 				return usageErrorf(cmd, "invalid --%s %q (one of: %s)", flagOutput, opts.Output, strings.Join(render.Formats(), ", "))
@@ -114,14 +121,14 @@ inputs are still linted and reported).`,
 					return usageErrorf(cmd, "--%s: %s", flagDisable, unknownRuleMessage(opts.Registry, id))
 				}
 			}
-			if err := setInputs(cmd, opts, args); err != nil {
+			if err := setLintTarget(cmd, opts, args); err != nil {
 				return err
 			}
 			opts.ColorAllowed = f.ColorAllowed()
 			if runF != nil {
 				return runF(cmd.Context(), opts)
 			}
-			return lintRun(cmd.Context(), opts)
+			return runLint(cmd.Context(), opts)
 		},
 	}
 
@@ -133,6 +140,7 @@ inputs are still linted and reported).`,
 	fl.StringVar(&opts.Arch, flagArch, "amd64", "architecture assumed for VMs that do not set spec.template.spec.architecture: "+strings.Join(architectures, ", "))
 	fl.Var(&maxDoc, flagMaxDocumentBytes, "largest YAML document to lint, in bytes or with a suffix (512Ki, 16Mi); larger ones are reported and skipped")
 	fl.StringSliceVar(&opts.Disable, flagDisable, nil, "turn off a rule by ID (repeat the flag or separate IDs with commas)")
+	addClusterLintFlags(cmd, &opts.Cluster)
 
 	_ = cmd.RegisterFlagCompletionFunc(flagOutput, cobra.FixedCompletions(render.Formats(), cobra.ShellCompDirectiveNoFileComp))
 	_ = cmd.RegisterFlagCompletionFunc(flagFailOn, cobra.FixedCompletions([]string{"error", "warning", "info"}, cobra.ShellCompDirectiveNoFileComp))

@@ -127,6 +127,7 @@ manifests, with the file, line and column of each.`,
 	})
 	cmd.AddCommand(
 		NewCmdLint(f, nil),
+		NewCmdApply(f, nil),
 		NewCmdRules(f, nil),
 		NewCmdVersion(f, nil),
 	)

@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/go-logr/logr"
 	"github.com/spf13/pflag"
 	"k8s.io/apimachinery/pkg/api/meta"
 	"k8s.io/client-go/discovery"
@@ -20,6 +21,7 @@ import (
 	"k8s.io/client-go/rest"
 	"k8s.io/client-go/restmapper"
 	"k8s.io/client-go/tools/clientcmd"
+	"k8s.io/klog/v2"
 )
 
 // Client rate limits. client-go's defaults (QPS 5, burst 10) would make a
@@ -90,7 +92,7 @@ type Clients struct {
 	Discovery discovery.DiscoveryInterface
 	// Mapper finds the resource and preferred version of a kind through
 	// discovery, caching what it learnt.
-	Mapper meta.ResettableRESTMapper
+	Mapper meta.RESTMapper
 	// Namespace is the namespace to use when a command is not told one:
 	// --namespace, else the context's, else "default".
 	Namespace string
@@ -110,6 +112,11 @@ var ErrNoConfig = errors.New("no cluster configuration: set KUBECONFIG, pass --k
 
 // Connect loads the configuration as kubectl does and builds the clients.
 func Connect(flags Flags, opts Options) (*Clients, error) {
+	// client-go also reports some failures (discovery, throttling) through
+	// klog, straight to stderr and unredacted; vmhealth shows the returned
+	// error instead, once, redacted.
+	klog.SetLogger(logr.Discard())
+
 	rules := clientcmd.NewDefaultClientConfigLoadingRules()
 	rules.ExplicitPath = flags.Kubeconfig
 	overrides := &clientcmd.ConfigOverrides{CurrentContext: flags.Context}

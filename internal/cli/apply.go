@@ -1,0 +1,441 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"slices"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/vmhealth/vmhealth/apply"
+	"github.com/vmhealth/vmhealth/internal/kube"
+	"github.com/vmhealth/vmhealth/validate"
+)
+
+// Flag names of apply (and of lint --cluster, which shares the selection
+// flags), shared with the tests and docs.
+const (
+	flagVM             = "vm"
+	flagKind           = "kind"
+	flagSelector       = "selector"
+	flagAllNamespaces  = "all-namespaces"
+	flagFilename       = "filename"
+	flagFrom           = "from"
+	flagStrategy       = "strategy"
+	flagForceConflicts = "force-conflicts"
+	flagDryRun         = "dry-run"
+	flagDiff           = "diff"
+	flagForce          = "force"
+	flagRestart        = "restart"
+	flagFieldManager   = "field-manager"
+	flagConcurrency    = "concurrency"
+	flagVerbose        = "verbose"
+)
+
+// errApplyFailed ends an apply run in which some object failed; the
+// failures have been printed. It exits 1, like lint's findings.
+var errApplyFailed = fmt.Errorf("some objects failed: %w", errFindings)
+
+// Connector opens a connection to a cluster; tests replace it.
+type Connector func(kube.Flags, kube.Options) (*kube.Clients, error)
+
+// ApplyOptions hold the dependencies and flags of apply.
+type ApplyOptions struct {
+	IO       *IOStreams
+	Registry *validate.Registry
+	// ColorAllowed is whether findings may be coloured.
+	ColorAllowed bool
+	// Connect opens the connection; nil means kube.Connect.
+	Connect Connector
+	// Version goes into the User-Agent.
+	Version string
+
+	Kube          kube.Flags
+	AllNamespaces bool
+	// VMs name the objects to change (of Kind); Selector selects them by
+	// label; Files hold objects whose health checks go to the live objects
+	// of the same name. Exactly one of the three is given.
+	VMs      []string
+	Selector string
+	Files    []string
+	Kind     apply.Kind
+	// From is a file (or - for standard input) holding the stanza.
+	From string
+
+	Strategy       apply.Strategy
+	ForceConflicts bool
+	DryRun         apply.DryRun
+	Diff           bool
+	Force          bool
+	Restart        bool
+	FieldManager   string
+	Concurrency    int
+	Arch           string
+	Disable        []string
+	// Verbose logs each API request (1) and the stanza sent (2), never
+	// credentials.
+	Verbose int
+}
+
+// NewCmdApply builds the apply command. runF replaces applyRun in tests.
+func NewCmdApply(f *Factory, runF func(context.Context, *ApplyOptions) error) *cobra.Command {
+	opts := &ApplyOptions{IO: f.IOStreams, Registry: f.Registry, Version: versionString(f)}
+	var kind, strategy, dryRun string
+
+	cmd := &cobra.Command{
+		Use:   "apply (--vm NAME... | -l SELECTOR | -f FILE) --from FILE|-",
+		Short: "Add or change the health checks of VMs in a cluster",
+		Long: `Apply readiness and liveness probes and a watchdog to VirtualMachines (or
+ReplicaSets and pools) that already run in a cluster, changing nothing else.
+
+The health checks come from --from: a stanza as vmhealth gen writes it, or
+any VM manifest, whose spec.template.spec readinessProbe, livenessProbe and
+domain.devices.watchdog are taken. With -f, each object in the file gives
+its own health checks to the live object of the same name.
+
+vmhealth reads each object, computes what it will look like, and lints that
+with the rules of vmhealth lint: errors stop the change (--force writes
+anyway), warnings are shown. It then writes with server-side apply as field
+manager "vmhealth", sending only the health-check fields: fields that other
+managers own are left alone, and changing one of them is a conflict unless
+--force-conflicts. --strategy merge sends a JSON merge patch instead.
+
+A running VM gets the new health checks only when it restarts: KubeVirt
+marks it RestartRequired. vmhealth restarts nothing unless --restart.
+
+Exit status: 0 when every object was applied or unchanged, 1 when any
+failed, 2 on a usage error or when the cluster cannot be used at all.`,
+		Example: `  # Add a readiness probe to one VM
+  vmhealth apply --vm web-1 -n prod --from readiness.yaml
+
+  # Straight from vmhealth gen
+  vmhealth gen --readiness http:1500/healthz | vmhealth apply --vm web-1 --from -
+
+  # Every VM labelled app=web in all namespaces, showing the change first
+  vmhealth apply -l app=web -A --from stanza.yaml --dry-run=server --diff
+
+  # The health checks of each VM in a file, to the live VMs of the same name
+  vmhealth apply -f vms.yaml`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := opts.complete(cmd, kind, strategy, dryRun); err != nil {
+				return err
+			}
+			opts.ColorAllowed = f.ColorAllowed()
+			if runF != nil {
+				return runF(cmd.Context(), opts)
+			}
+			return applyRun(cmd.Context(), opts)
+		},
+	}
+
+	fl := cmd.Flags()
+	fl.StringSliceVar(&opts.VMs, flagVM, nil, "name of the object to change (repeat the flag or separate names with commas)")
+	fl.StringVarP(&opts.Selector, flagSelector, "l", "", "change every object matching this label selector (app=web,tier!=db)")
+	fl.StringSliceVarP(&opts.Files, flagFilename, "f", nil, "file of VirtualMachines (or - for standard input) whose health checks go to the live objects of the same name")
+	fl.StringVar(&kind, flagKind, "vm", "kind that --vm and -l address: vm, vmirs or vmpool")
+	fl.BoolVarP(&opts.AllNamespaces, flagAllNamespaces, "A", false, "with -l, select in every namespace")
+	fl.StringVar(&opts.From, flagFrom, "", "file holding the health checks to apply (a stanza or a VM manifest), - for standard input")
+	fl.StringVar(&strategy, flagStrategy, string(apply.StrategyServerSide), "how to write: server-side (server-side apply, field manager vmhealth) or merge (JSON merge patch with a resourceVersion precondition)")
+	fl.BoolVar(&opts.ForceConflicts, flagForceConflicts, false, "take over health-check fields that another field manager owns (server-side strategy)")
+	fl.StringVar(&dryRun, flagDryRun, "none", "none, client (compute locally, send nothing) or server (the API server validates and admits, stores nothing)")
+	fl.Lookup(flagDryRun).NoOptDefVal = string(apply.DryRunServer)
+	fl.BoolVar(&opts.Diff, flagDiff, false, "show the health checks before and after the change")
+	fl.BoolVar(&opts.Force, flagForce, false, "write even when lint finds errors in the result")
+	fl.BoolVar(&opts.Restart, flagRestart, false, "restart running VMs whose health checks changed, through KubeVirt's restart subresource (as virtctl restart does)")
+	fl.StringVar(&opts.FieldManager, flagFieldManager, apply.DefaultFieldManager, "field manager name to apply as")
+	fl.IntVar(&opts.Concurrency, flagConcurrency, apply.DefaultWorkers, "how many objects to change at once")
+	fl.StringVar(&opts.Arch, flagArch, "amd64", "architecture assumed when linting VMs that do not set one: "+strings.Join(architectures, ", "))
+	fl.StringSliceVar(&opts.Disable, flagDisable, nil, "turn off a lint rule by ID when checking the result")
+	fl.CountVarP(&opts.Verbose, flagVerbose, "v", "log each API request (-v) and the stanza sent (-vv); credentials are never shown")
+	opts.Kube.AddFlags(fl)
+
+	cmd.MarkFlagsMutuallyExclusive(flagVM, flagSelector, flagFilename)
+	cmd.MarkFlagsMutuallyExclusive(flagFilename, flagFrom)
+	_ = cmd.RegisterFlagCompletionFunc(flagKind, cobra.FixedCompletions([]string{"vm", "vmirs", "vmpool"}, cobra.ShellCompDirectiveNoFileComp))
+	_ = cmd.RegisterFlagCompletionFunc(flagStrategy, cobra.FixedCompletions([]string{string(apply.StrategyServerSide), string(apply.StrategyMerge)}, cobra.ShellCompDirectiveNoFileComp))
+	_ = cmd.RegisterFlagCompletionFunc(flagDryRun, cobra.FixedCompletions([]string{"none", "client", "server"}, cobra.ShellCompDirectiveNoFileComp))
+	_ = cmd.RegisterFlagCompletionFunc(flagArch, cobra.FixedCompletions(architectures, cobra.ShellCompDirectiveNoFileComp))
+	return cmd
+}
+
+// complete checks the flags and fills in the parsed values.
+func (o *ApplyOptions) complete(cmd *cobra.Command, kind, strategy, dryRun string) error {
+	k, err := apply.ParseKind(kind)
+	if err != nil || !k.Writable {
+		return usageErrorf(cmd, "invalid --%s %q (one of: vm, vmirs, vmpool)", flagKind, kind)
+	}
+	o.Kind = k
+	switch apply.Strategy(strategy) {
+	case apply.StrategyServerSide, apply.StrategyMerge:
+		o.Strategy = apply.Strategy(strategy)
+	default:
+		return usageErrorf(cmd, "invalid --%s %q (one of: server-side, merge)", flagStrategy, strategy)
+	}
+	switch dryRun {
+	case "none", "":
+		o.DryRun = apply.DryRunNone
+	case "client", "server":
+		o.DryRun = apply.DryRun(dryRun)
+	default:
+		return usageErrorf(cmd, "invalid --%s %q (one of: none, client, server)", flagDryRun, dryRun)
+	}
+	if !slices.Contains(architectures, o.Arch) {
+		return usageErrorf(cmd, "invalid --%s %q (one of: %s)", flagArch, o.Arch, strings.Join(architectures, ", "))
+	}
+	for _, id := range o.Disable {
+		if _, ok := o.Registry.Get(id); !ok {
+			return usageErrorf(cmd, "--%s: %s", flagDisable, unknownRuleMessage(o.Registry, id))
+		}
+	}
+	switch {
+	case len(o.VMs) == 0 && o.Selector == "" && len(o.Files) == 0:
+		return usageErrorf(cmd, "nothing to apply to: give --%s NAME, -l SELECTOR or -f FILE", flagVM)
+	case len(o.Files) == 0 && o.From == "":
+		return usageErrorf(cmd, "no health checks given: --%s FILE (or - for standard input)", flagFrom)
+	case o.AllNamespaces && o.Selector == "":
+		return usageErrorf(cmd, "--%s needs -l SELECTOR", flagAllNamespaces)
+	case o.AllNamespaces && cmd.Flags().Changed(kube.FlagNamespace):
+		return usageErrorf(cmd, "--%s and --%s cannot be used together", flagAllNamespaces, kube.FlagNamespace)
+	case o.ForceConflicts && o.Strategy != apply.StrategyServerSide:
+		return usageErrorf(cmd, "--%s needs --%s server-side (a merge patch does not know field owners)", flagForceConflicts, flagStrategy)
+	case o.Restart && o.DryRun != apply.DryRunNone:
+		return usageErrorf(cmd, "--%s cannot be used with --%s", flagRestart, flagDryRun)
+	case o.Concurrency < 1:
+		return usageErrorf(cmd, "--%s must be at least 1", flagConcurrency)
+	case cmd.Flags().Changed(flagKind) && len(o.Files) > 0:
+		return usageErrorf(cmd, "--%s does not apply to -f: each object in the file has its kind", flagKind)
+	}
+	for _, n := range o.VMs {
+		if n == "" {
+			return usageErrorf(cmd, "empty --%s name", flagVM)
+		}
+	}
+	stdin := 0
+	for _, p := range append(slices.Clone(o.Files), o.From) {
+		if p == validate.StdinName {
+			stdin++
+		}
+	}
+	if stdin > 1 {
+		return usageErrorf(cmd, "- (standard input) given %d times; it can be read only once", stdin)
+	}
+	return nil
+}
+
+func (o *ApplyOptions) linter() *validate.Linter {
+	disabled := map[string]bool{}
+	for _, id := range o.Disable {
+		disabled[id] = true
+	}
+	return validate.New(validate.Options{Registry: o.Registry, Disabled: disabled, Architecture: o.Arch})
+}
+
+func (o *ApplyOptions) readFile(name string) ([]byte, error) {
+	if name == validate.StdinName {
+		b, err := io.ReadAll(o.IO.In)
+		if err != nil {
+			return nil, fmt.Errorf("reading standard input: %w", err)
+		}
+		return b, nil
+	}
+	b, err := os.ReadFile(name)
+	if err != nil {
+		return nil, fmt.Errorf("reading %w", err)
+	}
+	return b, nil
+}
+
+func applyRun(ctx context.Context, opts *ApplyOptions) error {
+	stderr := opts.IO.ErrOut
+	linter := opts.linter()
+
+	// Read everything local first: a typo in a file name should not wait
+	// for a cluster.
+	var stanza *apply.Stanza
+	var sources []apply.Source
+	if opts.From != "" {
+		data, err := opts.readFile(opts.From)
+		if err != nil {
+			return err
+		}
+		if stanza, err = apply.ReadStanza(linter, displayName(opts.From), data); err != nil {
+			return fmt.Errorf("--%s: %w", flagFrom, err)
+		}
+	}
+	for _, name := range opts.Files {
+		data, err := opts.readFile(name)
+		if err != nil {
+			return err
+		}
+		srcs, err := apply.ReadSources(linter, displayName(name), data)
+		if err != nil {
+			return err
+		}
+		sources = append(sources, srcs...)
+	}
+
+	cl, err := connect(opts.Connect, opts.Kube, opts.Version, opts.Verbose, stderr)
+	if err != nil {
+		return err
+	}
+	red := cl.Redactor
+	c := apply.Clients{Dynamic: cl.Dynamic, Mapper: cl.Mapper, Explain: cl.Explain}
+	if cl.Discovery != nil {
+		c.REST = cl.Discovery.RESTClient()
+	}
+
+	targets, err := opts.targets(ctx, c, cl, stanza, sources)
+	if err != nil {
+		return red.Error(err)
+	}
+	if len(targets) == 0 {
+		where := "namespace " + cl.Namespace
+		if opts.AllNamespaces {
+			where = "any namespace"
+		}
+		fmt.Fprintf(stderr, "vmhealth: no %s matches %q in %s\n", opts.Kind.Resource, opts.Selector, where)
+		return errSilent
+	}
+	if opts.Verbose >= 2 {
+		for _, t := range targets {
+			fmt.Fprintf(stderr, "vmhealth: %s: stanza %s\n", t, stanzaJSON(t.Stanza))
+		}
+	}
+
+	a, err := apply.New(c, apply.Options{
+		FieldManager: opts.FieldManager, Strategy: opts.Strategy, ForceConflicts: opts.ForceConflicts,
+		DryRun: opts.DryRun, Linter: linter, Force: opts.Force, Workers: opts.Concurrency, Restart: opts.Restart,
+	})
+	if err != nil {
+		return err
+	}
+	results := a.ApplyAll(ctx, targets, nil)
+	if ctx.Err() != nil {
+		return ctx.Err()
+	}
+	return reportApply(opts, red, results)
+}
+
+// targets resolves what to change: named objects, a selection, or the
+// objects of the -f files.
+func (o *ApplyOptions) targets(ctx context.Context, c apply.Clients, cl *kube.Clients, stanza *apply.Stanza, sources []apply.Source) ([]apply.Target, error) {
+	switch {
+	case len(o.VMs) > 0:
+		var ts []apply.Target
+		for _, name := range o.VMs {
+			ts = append(ts, apply.Target{Kind: o.Kind, Namespace: cl.Namespace, Name: name, Stanza: stanza})
+		}
+		// Fail once, clearly, when KubeVirt is missing or the cluster
+		// cannot be reached, rather than once a VM.
+		return ts, apply.Served(c, o.Kind)
+	case o.Selector != "":
+		ns := cl.Namespace
+		if o.AllNamespaces {
+			ns = ""
+		}
+		return apply.Select(ctx, c, o.Kind, apply.ListOptions{Namespace: ns, Selector: o.Selector}, stanza)
+	}
+	var ts []apply.Target
+	for _, s := range sources {
+		switch {
+		case s.Kind.Kind == "":
+			return nil, fmt.Errorf("%s: a stanza without kind and name cannot go with -f; use --vm NAME --from FILE", s.Where)
+		case !s.Kind.Writable:
+			return nil, fmt.Errorf("%s: %s %s cannot be changed in place; apply to the VirtualMachine that creates it", s.Where, s.Ref.Kind, s.Ref.Name)
+		case s.Ref.Name == "":
+			return nil, fmt.Errorf("%s: %s has no metadata.name", s.Where, s.Ref.Kind)
+		case s.Stanza.Empty():
+			return nil, fmt.Errorf("%s: %s %s has no readinessProbe, livenessProbe or watchdog", s.Where, s.Ref.Kind, s.Ref.Name)
+		}
+		ns := s.Ref.Namespace
+		switch {
+		case ns == "":
+			ns = cl.Namespace
+		case cl.NamespaceExplicit && ns != cl.Namespace:
+			return nil, fmt.Errorf("%s: %s %s is in namespace %q, not %q as --namespace says", s.Where, s.Ref.Kind, s.Ref.Name, ns, cl.Namespace)
+		}
+		ts = append(ts, apply.Target{Kind: s.Kind, Namespace: ns, Name: s.Ref.Name, Stanza: s.Stanza})
+	}
+	for _, k := range []apply.Kind{apply.VirtualMachine, apply.VirtualMachineInstanceReplicaSet, apply.VirtualMachinePool} {
+		if slices.ContainsFunc(ts, func(t apply.Target) bool { return t.Kind.GroupKind == k.GroupKind }) {
+			if err := apply.Served(c, k); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return ts, nil
+}
+
+// connect opens the connection and, with -v, says where it goes.
+func connect(fn Connector, flags kube.Flags, version string, verbose int, stderr io.Writer) (*kube.Clients, error) {
+	if fn == nil {
+		fn = kube.Connect
+	}
+	ko := kube.Options{UserAgent: "vmhealth/" + version, Warnings: stderr}
+	if verbose > 0 {
+		ko.Log = stderr
+	}
+	cl, err := fn(flags, ko)
+	if err != nil {
+		return nil, err
+	}
+	if verbose > 0 {
+		fmt.Fprintf(stderr, "vmhealth: using %s, namespace %s\n", cl.Redactor.Redact(cl.Describe), cl.Namespace)
+	}
+	return cl, nil
+}
+
+func displayName(name string) string {
+	if name == validate.StdinName {
+		return "<stdin>"
+	}
+	return name
+}
+
+// errorReason is the short reason a failed object gets in the table.
+func errorReason(err error) string {
+	var (
+		nf *apply.NotFoundError
+		le *apply.LintError
+		ce *apply.ConflictError
+	)
+	switch {
+	case errors.As(err, &nf):
+		return "not found"
+	case errors.As(err, &le):
+		return "lint errors"
+	case errors.As(err, &ce):
+		return "conflict with " + strings.Join(ce.Managers(), ", ")
+	case errors.Is(err, kube.ErrForbidden):
+		return "forbidden"
+	case errors.Is(err, kube.ErrRejected):
+		return "rejected by the API server"
+	case errors.Is(err, kube.ErrUnreachable):
+		return "API server unreachable"
+	case errors.Is(err, kube.ErrTimeout):
+		return "timeout"
+	case errors.Is(err, kube.ErrUnauthorized):
+		return "unauthorized"
+	}
+	return "error"
+}
+
+// errorHint says what to do about a failure, when vmhealth knows.
+func errorHint(err error) string {
+	var (
+		le *apply.LintError
+		ce *apply.ConflictError
+	)
+	switch {
+	case errors.As(err, &le):
+		return "fix the health checks, or run again with --force to write them anyway"
+	case errors.As(err, &ce):
+		return "leave these fields out of the stanza, or run again with --force-conflicts to take them over"
+	}
+	return ""
+}
