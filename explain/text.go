@@ -98,7 +98,7 @@ func objectName(ref validate.ObjectRef) string {
 
 func (t *textWriter) probe(p *Probe) {
 	t.line("  %s  %s", p.Field, p.Handler)
-	t.line("    %s", p.Action)
+	t.wrapped("    ", "      ", p.Action)
 	if p.Timing.FirstProbeSeconds == 0 && len(p.Consequences) == 1 {
 		t.line("    %s", p.Consequences[0])
 		return

@@ -31,7 +31,7 @@ func TestGeneratedStanzasLintClean(t *testing.T) {
 		nil,
 		{Spec: "http:1500/healthz", Headers: []string{"Custom-Header: Awesome"},
 			InitialDelaySeconds: i32(120), PeriodSeconds: i32(20), TimeoutSeconds: i32(10), FailureThreshold: i32(3), SuccessThreshold: i32(3)},
-		{Spec: "https:8443/ready", PeriodSeconds: i32(5), TimeoutSeconds: i32(2)},
+		{Spec: "https:8443/ready", Headers: []string{"X-Debug: yes"}, PeriodSeconds: i32(5), TimeoutSeconds: i32(2)},
 		{Spec: "tcp:1500", InitialDelaySeconds: i32(120), PeriodSeconds: i32(20), TimeoutSeconds: i32(10)},
 		{Spec: "tcp:ssh"},
 		{Spec: "http:http/"},

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"regexp"
 	"strconv"
 
 	"go.yaml.in/yaml/v3"
@@ -15,8 +16,25 @@ import (
 // types would add, and gives --into nodes it can splice into a file.
 
 func strNode(s string) *yaml.Node {
-	return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: s}
+	n := &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: s}
+	if yaml11NonString(s) {
+		// The encoder quotes what YAML 1.2 would read as another type,
+		// but kubectl and sigs.k8s.io/yaml read YAML 1.1, where these are
+		// booleans or numbers too.
+		n.Style = yaml.DoubleQuotedStyle
+	}
+	return n
 }
+
+// yaml11Special matches plain scalars that YAML 1.1 reads as something
+// other than a string and YAML 1.2 does not: y/n/yes/no/on/off booleans,
+// sexagesimal numbers (1:30), numbers with underscores, binary.
+var yaml11Special = regexp.MustCompile(`^(?:[yYnN]|[Yy]es|YES|[Nn]o|NO|[Oo]n|ON|[Oo]ff|OFF|` +
+	`[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?|` +
+	`[-+]?[0-9][0-9_]*_[0-9_]*(?:\.[0-9_]*)?|` +
+	`[-+]?0b[01_]+)$`)
+
+func yaml11NonString(s string) bool { return yaml11Special.MatchString(s) }
 
 func intNode(n int64) *yaml.Node {
 	return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!int", Value: strconv.FormatInt(n, 10)}

@@ -9,6 +9,7 @@ import (
 	k8sv1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/util/intstr"
 	v1 "kubevirt.io/api/core/v1"
+	sigsyaml "sigs.k8s.io/yaml"
 
 	"github.com/vmhealth/vmhealth/probespec"
 )
@@ -222,4 +223,31 @@ func FuzzParseProbeSpec(f *testing.F) {
 			t.Fatalf("round trip of %q through %q: got %+v, want %+v", s, formatted, back, p)
 		}
 	})
+}
+
+// TestYAML11Strings checks that strings YAML 1.1 tools would read as
+// booleans or numbers come out quoted and decode back as strings.
+func TestYAML11Strings(t *testing.T) {
+	for _, v := range []string{"y", "Y", "n", "yes", "No", "on", "OFF", "1:30", "1_000", "0b101", "true", "1500", "0755", "null", "~", "1e3"} {
+		s, err := Build(Request{Readiness: &ProbeRequest{Spec: "http:1500/", Headers: []string{"X-Value: " + v}}})
+		if err != nil {
+			t.Fatalf("%q: %v", v, err)
+		}
+		out, err := s.Render(FormatYAML, TargetVM)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var vm v1.VirtualMachine
+		if err := sigsyaml.Unmarshal(out, &vm); err != nil {
+			t.Fatalf("%q: %v\n%s", v, err, out)
+		}
+		if got := vm.Spec.Template.Spec.ReadinessProbe.HTTPGet.HTTPHeaders[0].Value; got != v {
+			t.Errorf("header value %q came back as %q:\n%s", v, got, out)
+		}
+	}
+	for _, v := range []string{"yesterday", "ok", "1500/x", "a_b"} {
+		if yaml11NonString(v) {
+			t.Errorf("%q needs no quotes", v)
+		}
+	}
 }
