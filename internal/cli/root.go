@@ -129,6 +129,8 @@ manifests, with the file, line and column of each.`,
 		NewCmdLint(f, nil),
 		NewCmdApply(f, nil),
 		NewCmdRules(f, nil),
+		NewCmdGen(f, nil),
+		NewCmdExplain(f, nil),
 		NewCmdVersion(f, nil),
 	)
 	addCompletion(cmd)

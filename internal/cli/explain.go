@@ -1,0 +1,142 @@
+package cli
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"slices"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/vmhealth/vmhealth/explain"
+	"github.com/vmhealth/vmhealth/validate"
+)
+
+// explainFormats are the output formats of explain.
+var explainFormats = []string{"text", "json"}
+
+// ExplainOptions hold the dependencies and flags of explain.
+type ExplainOptions struct {
+	IO *IOStreams
+	// Inputs are files, or "-" for standard input.
+	Inputs []string
+	// Output is text or json.
+	Output string
+	// Arch is the architecture assumed for VMs that set none.
+	Arch string
+}
+
+// NewCmdExplain builds the explain command. runF replaces explainRun in
+// tests.
+func NewCmdExplain(f *Factory, runF func(*ExplainOptions) error) *cobra.Command {
+	opts := &ExplainOptions{IO: f.IOStreams}
+	cmd := &cobra.Command{
+		Use:   "explain [flags] file... | -",
+		Short: "Show what the probes and watchdog of a VM really do, in seconds and in words",
+		Long: `Explain the health checks of each VirtualMachine, VirtualMachineInstance,
+ReplicaSet and pool in the files: for every readiness and liveness probe,
+the values as written, as KubeVirt defaults them, and as the kubelet runs
+them on the virt-launcher pod (KubeVirt adds 10 s to initialDelaySeconds,
+and 1 s to the timeout of exec and guestAgentPing probes); then when the
+first probe runs, when the VM can be Ready, how long a hung guest goes
+unnoticed and what happens then, with a small timeline. For the watchdog:
+its model, its action and what the guest must run. Lint's findings on each
+object come along.
+
+Exit status: 0, whatever the findings (use lint to fail a build); 2 when an
+input cannot be read.`,
+		Example: `  # What do these probes do?
+  vmhealth explain vm.yaml
+
+  # For a program
+  vmhealth explain -o json vm.yaml | jq '.files[].objects[].probes[].timing'
+
+  # What a generated stanza would do, before using it
+  vmhealth gen --vm demo --liveness http:1500/healthz | vmhealth explain -`,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if len(args) == 0 {
+				if opts.IO.IsStdinTTY() {
+					return usageErrorf(cmd, "nothing to explain: give files, or - to read standard input")
+				}
+				args = []string{validate.StdinName}
+			}
+			if n := strings.Count(strings.Join(args, "\x00")+"\x00", validate.StdinName+"\x00"); n > 1 {
+				return usageErrorf(cmd, "- (standard input) given %d times; it can be read only once", n)
+			}
+			if !slices.Contains(explainFormats, opts.Output) {
+				return usageErrorf(cmd, "invalid --%s %q (one of: %s)", flagOutput, opts.Output, strings.Join(explainFormats, ", "))
+			}
+			if opts.Arch != "" && !slices.Contains(architectures, opts.Arch) {
+				return usageErrorf(cmd, "invalid --%s %q (one of: %s)", flagArch, opts.Arch, strings.Join(architectures, ", "))
+			}
+			opts.Inputs = args
+			if runF != nil {
+				return runF(opts)
+			}
+			return explainRun(opts)
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVarP(&opts.Output, flagOutput, "o", "text", "output format: text or json")
+	fl.StringVar(&opts.Arch, flagArch, "amd64", "architecture assumed for VMs that set none, which decides the watchdog model: "+strings.Join(architectures, ", "))
+	_ = cmd.RegisterFlagCompletionFunc(flagOutput, cobra.FixedCompletions(explainFormats, cobra.ShellCompDirectiveNoFileComp))
+	_ = cmd.RegisterFlagCompletionFunc(flagArch, cobra.FixedCompletions(architectures, cobra.ShellCompDirectiveNoFileComp))
+	return cmd
+}
+
+func explainRun(opts *ExplainOptions) error {
+	var reports []*explain.Report
+	failed := false
+	for _, in := range opts.Inputs {
+		data, err := readInput(opts.IO.In, in)
+		if err != nil {
+			fmt.Fprintf(opts.IO.ErrOut, "vmhealth: %v\n", err)
+			failed = true
+			continue
+		}
+		reports = append(reports, explain.File(in, data, explain.Options{Architecture: opts.Arch}))
+	}
+	if opts.Output == "json" {
+		if err := explain.WriteJSON(opts.IO.Out, reports); err != nil {
+			return fmt.Errorf("writing output: %w", err)
+		}
+	} else {
+		for i, r := range reports {
+			if i > 0 {
+				fmt.Fprintln(opts.IO.Out)
+			}
+			if err := explain.WriteText(opts.IO.Out, r); err != nil {
+				return fmt.Errorf("writing output: %w", err)
+			}
+		}
+	}
+	if failed {
+		return errSilent
+	}
+	return nil
+}
+
+// readInput reads a file, or standard input for "-".
+func readInput(stdin io.Reader, name string) ([]byte, error) {
+	if name == validate.StdinName {
+		data, err := io.ReadAll(stdin)
+		if err != nil {
+			return nil, fmt.Errorf("reading standard input: %w", err)
+		}
+		return data, nil
+	}
+	fi, err := os.Stat(name)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("%s: no such file", name)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if fi.IsDir() {
+		return nil, fmt.Errorf("%s is a directory: explain reads files (lint reads directories)", name)
+	}
+	return os.ReadFile(name)
+}
