@@ -54,18 +54,40 @@ func check(name string, f *File, pos positions, reg *validate.Registry) error {
 	if !errors.As(err, &verrs) {
 		return err
 	}
-	var out []*Error
+	var errs []error
 	for _, fe := range verrs {
 		key, isKey := keyPath(fe.Namespace())
 		line, col := pos.at(key, isKey)
-		out = append(out, &Error{File: name, Line: line, Column: col, Key: key, Message: message(fe, reg)})
-	}
-	slices.SortFunc(out, func(a, b *Error) int { return cmp.Or(cmp.Compare(a.Line, b.Line), cmp.Compare(a.Column, b.Column)) })
-	errs := make([]error, len(out))
-	for i, e := range out {
-		errs[i] = e
+		errs = append(errs, &Error{File: name, Line: line, Column: col, Key: key, Message: message(fe, reg)})
 	}
 	return errors.Join(errs...)
+}
+
+// joinByLine joins the Errors of errs, each maybe a join itself, in the
+// order of the file.
+func joinByLine(errs ...error) error {
+	var all []*Error
+	var other []error
+	for _, err := range errs {
+		var list []error
+		if j, ok := err.(interface{ Unwrap() []error }); ok {
+			list = j.Unwrap()
+		} else if err != nil {
+			list = []error{err}
+		}
+		for _, e := range list {
+			if ce, ok := e.(*Error); ok {
+				all = append(all, ce)
+			} else {
+				other = append(other, e)
+			}
+		}
+	}
+	slices.SortStableFunc(all, func(a, b *Error) int { return cmp.Or(cmp.Compare(a.Line, b.Line), cmp.Compare(a.Column, b.Column)) })
+	for _, e := range all {
+		other = append(other, e)
+	}
+	return errors.Join(other...)
 }
 
 // keyPath turns the validator's namespace (File.rules[probe-host-set].severity,

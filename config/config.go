@@ -126,10 +126,10 @@ func Parse(name string, data []byte, reg *validate.Registry) (*Config, error) {
 		reg = validate.DefaultRegistry
 	}
 	f, pos, err := decode(name, data)
-	if err != nil {
+	if f == nil {
 		return nil, err
 	}
-	if err := check(name, f, pos, reg); err != nil {
+	if err := joinByLine(err, check(name, f, pos, reg)); err != nil {
 		return nil, err
 	}
 	return &Config{File: *f, Path: name}, nil

@@ -85,7 +85,8 @@ func yamlKeys(t reflect.Type) map[string]int {
 }
 
 // decode reads the file strictly. Each key is checked against the struct's
-// and decoded on its own, so an error names the key and points at it.
+// and decoded on its own, so an error names the key and points at it. A
+// syntax error returns a nil File.
 func decode(name string, data []byte) (*File, positions, error) {
 	pos := positions{keys: map[string]*yaml.Node{}, values: map[string]*yaml.Node{}}
 	var f File
@@ -105,10 +106,9 @@ func decode(name string, data []byte) (*File, positions, error) {
 		errs = append(errs, &Error{File: name, Line: n.Line, Column: n.Column, Key: key, Message: fmt.Sprintf(format, args...)})
 	}
 	decodeMapping(root, "", reflect.ValueOf(&f).Elem(), pos, fail)
-	if len(errs) > 0 {
-		return nil, pos, errors.Join(errs...)
-	}
-	return &f, pos, nil
+	// What decoded is returned with the errors, so that it can still be
+	// checked and every mistake reported at once.
+	return &f, pos, errors.Join(errs...)
 }
 
 type failFunc func(n *yaml.Node, key, format string, args ...any)

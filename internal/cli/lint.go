@@ -52,6 +52,9 @@ type LintOptions struct {
 	MaxDocumentBytes int64
 	// Disable turns rules off by ID.
 	Disable []string
+	// ciOptions are the configuration file, the baseline and
+	// --min-boot-seconds (lint_config.go).
+	ciOptions
 
 	// Cluster holds --cluster and the flags that choose what to read from
 	// a cluster (lint_cluster.go).
@@ -104,6 +107,9 @@ inputs are still linted and reported).`,
   # Lint what a cluster runs, in every namespace
   vmhealth lint --cluster -A`,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := setupCI(cmd, f, opts); err != nil {
+				return err
+			}
 			if !slices.Contains(render.Formats(), opts.Output) {
 				return usageErrorf(cmd, "invalid --%s %q (one of: %s)", flagOutput, opts.Output, strings.Join(render.Formats(), ", "))
 			}
@@ -140,6 +146,7 @@ inputs are still linted and reported).`,
 	fl.StringVar(&opts.Arch, flagArch, "amd64", "architecture assumed for VMs that do not set spec.template.spec.architecture: "+strings.Join(architectures, ", "))
 	fl.Var(&maxDoc, flagMaxDocumentBytes, "largest YAML document to lint, in bytes or with a suffix (512Ki, 16Mi); larger ones are reported and skipped")
 	fl.StringSliceVar(&opts.Disable, flagDisable, nil, "turn off a rule by ID (repeat the flag or separate IDs with commas)")
+	addCIFlags(cmd, &opts.ciOptions)
 	addClusterLintFlags(cmd, &opts.Cluster)
 
 	_ = cmd.RegisterFlagCompletionFunc(flagOutput, cobra.FixedCompletions(render.Formats(), cobra.ShellCompDirectiveNoFileComp))
@@ -180,10 +187,17 @@ func setInputs(cmd *cobra.Command, opts *LintOptions, args []string) error {
 func lintRun(ctx context.Context, opts *LintOptions) error {
 	stdout, stderr := opts.IO.Out, opts.IO.ErrOut
 	out, err := render.New(opts.Output, stdout, render.Options{
-		Color:    opts.ColorAllowed && !opts.NoColor,
-		Quiet:    opts.Quiet,
-		Registry: opts.Registry,
+		Color:       opts.ColorAllowed && !opts.NoColor,
+		Quiet:       opts.Quiet,
+		Registry:    opts.Registry,
+		FailOn:      opts.FailOn,
+		BaseDir:     opts.baseDir(),
+		ToolVersion: opts.toolVersion,
 	})
+	if err != nil {
+		return err
+	}
+	ci, err := startCI(&opts.ciOptions, stderr)
 	if err != nil {
 		return err
 	}
@@ -192,10 +206,12 @@ func lintRun(ctx context.Context, opts *LintOptions) error {
 		disabled[id] = true
 	}
 	linter := validate.New(validate.Options{
-		Registry:         opts.Registry,
-		Disabled:         disabled,
-		Architecture:     opts.Arch,
-		MaxDocumentBytes: opts.MaxDocumentBytes,
+		Registry:          opts.Registry,
+		Disabled:          disabled,
+		SeverityOverrides: opts.SeverityOverrides,
+		Architecture:      opts.Arch,
+		MinBootSeconds:    opts.MinBootSeconds,
+		MaxDocumentBytes:  opts.MaxDocumentBytes,
 	})
 
 	// A failed write (stdout closed) stops the run instead of linting on
@@ -205,6 +221,9 @@ func lintRun(ctx context.Context, opts *LintOptions) error {
 	var writeErr error
 	sum, err := linter.Lint(ctx, opts.Inputs, opts.IO.In, func(f validate.Finding) {
 		if writeErr != nil {
+			return
+		}
+		if !ci.keep(&f) {
 			return
 		}
 		if opts.Quiet && (f.Suppressed != nil || f.Severity < opts.FailOn) {
@@ -220,12 +239,16 @@ func lintRun(ctx context.Context, opts *LintOptions) error {
 	if err != nil {
 		return err
 	}
+	ci.adjust(sum)
 
 	for _, e := range sum.InputErrors {
 		fmt.Fprintf(stderr, "vmhealth: %s: %v\n", e.File, e.Err)
 	}
 	if err := out.Flush(sum); err != nil {
 		return fmt.Errorf("writing output: %w", err)
+	}
+	if err := ci.finish(stderr); err != nil {
+		return err
 	}
 	switch {
 	case len(sum.InputErrors) > 0:
