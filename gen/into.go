@@ -196,8 +196,51 @@ func pathString(path []any) string {
 }
 
 // set writes value at path, replacing what is there or adding the keys
-// that are missing. It reports whether something was replaced.
-func (o *fileObject) set(path []any, value *yaml.Node, st yamlStyle) (replaced bool, err error) {
+// that are missing. It reports whether something was replaced. It then
+// reads the value back, and when the lines around it changed its meaning
+// (whitespace-only lines after a literal block join it), edits again with
+// those lines inside the edit.
+func (o *fileObject) set(path []any, value *yaml.Node, st yamlStyle) (bool, error) {
+	return o.checked(path, value, func() (bool, error) { return o.setOnce(path, value, st) })
+}
+
+// checked runs edit and verifies that path then holds want, retrying once
+// with the edit extended over blank lines.
+func (o *fileObject) checked(path []any, want *yaml.Node, edit func() (bool, error)) (bool, error) {
+	saved := slices.Clone(o.f.lines)
+	replaced, err := edit()
+	if err != nil || holds(o.root(), path, want) {
+		return replaced, err
+	}
+	o.f.lines = saved
+	o.f.overBlank = true
+	defer func() { o.f.overBlank = false }()
+	if err := o.f.reparse(); err != nil {
+		return false, err
+	}
+	if replaced, err = edit(); err != nil {
+		return false, err
+	}
+	if !holds(o.root(), path, want) {
+		return false, fmt.Errorf("%s: the edited file does not read back as written; vmhealth cannot edit this file safely", pathString(path))
+	}
+	return replaced, nil
+}
+
+// holds reports whether the node at path decodes to the same as want.
+func holds(root *yaml.Node, path []any, want *yaml.Node) bool {
+	got := getPath(root, path)
+	if got == nil {
+		return false
+	}
+	var a, b any
+	if got.Decode(&a) != nil || want.Decode(&b) != nil {
+		return false
+	}
+	return reflect.DeepEqual(a, b)
+}
+
+func (o *fileObject) setOnce(path []any, value *yaml.Node, st yamlStyle) (replaced bool, err error) {
 	cur := o.root()
 	var curKey *yaml.Node // the key whose value cur is; nil for the root and list items
 	for i, p := range path {
@@ -301,7 +344,9 @@ func (o *fileObject) appendToList(path []any, item *yaml.Node, st yamlStyle) err
 		_, err := o.set(path, items, st)
 		return err
 	}
-	return o.f.appendItem(k, seq, item, st)
+	last := append(slices.Clone(path), len(seq.Content))
+	_, err := o.checked(last, item, func() (bool, error) { return false, o.f.appendItem(k, seq, item, st) })
+	return err
 }
 
 // MergeInto writes the stanza into the VirtualMachine or

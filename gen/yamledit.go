@@ -2,9 +2,11 @@ package gen
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"io"
 	"strings"
+	"unicode/utf8"
 
 	"go.yaml.in/yaml/v3"
 )
@@ -19,7 +21,11 @@ type yamlFile struct {
 	eol   string   // "\n" or "\r\n", as the file has it
 	final bool     // whether the file ends with a line ending
 	docs  []*yaml.Node
-	style yamlStyle
+	// overBlank makes edits end after the blank lines that follow a
+	// block rather than before them. It is the fallback for a block that
+	// ends in a literal scalar, which whitespace-only lines after it would
+	// otherwise join.
+	overBlank bool
 }
 
 // yamlStyle is how a document indents: the width of one level, and
@@ -36,6 +42,11 @@ func parseYAMLFile(data []byte) (*yamlFile, error) {
 		f.eol = "\r\n"
 	}
 	text := strings.ReplaceAll(string(data), "\r\n", "\n")
+	// YAML also breaks lines at a lone CR, NEL, LS and PS; the line
+	// positions the parser reports would then not match the lines here.
+	if strings.ContainsAny(text, "\r\u0085\u2028\u2029") {
+		return nil, errors.New("the file breaks lines with CR, NEL, LS or PS characters; only LF and CRLF line endings can be edited")
+	}
 	f.final = strings.HasSuffix(text, "\n")
 	text = strings.TrimSuffix(text, "\n")
 	if text != "" {
@@ -163,11 +174,36 @@ func (f *yamlFile) blockEnd(key, value *yaml.Node) int {
 			last = i + 1
 		}
 	}
+	if f.overBlank {
+		for last < len(f.lines) && strings.TrimSpace(f.lines[last]) == "" {
+			last++
+		}
+	}
 	return last
+}
+
+// runePrefix returns the first n characters of line, which the parser
+// counts in runes.
+func runePrefix(line string, n int) (string, bool) {
+	if n < 0 {
+		return "", false
+	}
+	i := 0
+	for range n {
+		if i >= len(line) {
+			return "", false
+		}
+		_, size := utf8.DecodeRuneInString(line[i:])
+		i += size
+	}
+	return line[:i], true
 }
 
 // splice replaces lines [from, to) with repl.
 func (f *yamlFile) splice(from, to int, repl []string) error {
+	if from < 0 || to < from || to > len(f.lines) {
+		return fmt.Errorf("internal error: lines %d to %d of %d", from, to, len(f.lines))
+	}
 	lines := make([]string, 0, len(f.lines)-(to-from)+len(repl))
 	lines = append(lines, f.lines[:from]...)
 	lines = append(lines, repl...)
@@ -203,12 +239,15 @@ func (f *yamlFile) replaceKey(key, oldValue, value *yaml.Node, st yamlStyle) err
 		return err
 	}
 	start := key.Line - 1
-	line := f.lines[start]
-	col := key.Column - 1
-	if col > len(line) {
+	if start < 0 || start >= len(f.lines) {
 		return fmt.Errorf("line %d: key %q is not where the parser put it", key.Line, key.Value)
 	}
-	repl := indentLines(enc, line[:col], col)
+	line := f.lines[start]
+	prefix, ok := runePrefix(line, key.Column-1)
+	if !ok || !strings.HasPrefix(line[len(prefix):], key.Value) && key.Style == 0 {
+		return fmt.Errorf("line %d: key %q is not where the parser put it", key.Line, key.Value)
+	}
+	repl := indentLines(enc, prefix, key.Column-1)
 	return f.splice(start, f.blockEnd(key, oldValue), repl)
 }
 
