@@ -196,3 +196,22 @@ func FuzzParse(f *testing.F) {
 		_, _ = Parse("fuzz.yaml", data, nil)
 	})
 }
+
+// The example in examples/ci is the one docs/ci.md shows; it must load, and
+// the page must describe every key.
+func TestExampleAndDocs(t *testing.T) {
+	if _, err := Load(filepath.Join("..", "examples", "ci", "vmhealth.yaml"), nil); err != nil {
+		t.Errorf("examples/ci/vmhealth.yaml: %v", err)
+	}
+	doc, err := os.ReadFile(filepath.Join("..", "docs", "ci.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, typ := range []reflect.Type{reflect.TypeFor[File](), reflect.TypeFor[Rule]()} {
+		for key := range yamlKeys(typ) {
+			if !strings.Contains(string(doc), "`"+key) && !strings.Contains(string(doc), "."+key+"`") {
+				t.Errorf("docs/ci.md does not describe the key %q", key)
+			}
+		}
+	}
+}
