@@ -206,3 +206,24 @@ func ruleIDs(o *Object) []string {
 	}
 	return ids
 }
+
+// FuzzFile feeds arbitrary input to File and both writers: nothing may
+// panic, and every object found is explained.
+func FuzzFile(f *testing.F) {
+	inputs, _ := filepath.Glob("testdata/*.yaml")
+	for _, in := range inputs {
+		if data, err := os.ReadFile(in); err == nil {
+			f.Add(data)
+		}
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		r := File("fuzz.yaml", data, Options{})
+		var buf bytes.Buffer
+		if err := WriteText(&buf, r); err != nil {
+			t.Fatal(err)
+		}
+		if err := WriteJSON(&buf, []*Report{r}); err != nil {
+			t.Fatal(err)
+		}
+	})
+}
