@@ -24,6 +24,9 @@ type Summary struct {
 	// Findings counts unsuppressed findings by severity name.
 	Findings   map[string]int `json:"findings"`
 	Suppressed int            `json:"suppressed"`
+	// IgnoredPaths counts the files and directories that Options.SkipPath
+	// turned away.
+	IgnoredPaths int `json:"ignoredPaths,omitempty"`
 	// InputErrors lists inputs that could not be read.
 	InputErrors []InputError `json:"-"`
 }
@@ -78,8 +81,9 @@ func (l *Linter) Options() Options { return l.opts }
 // CompareFindings order. Unreadable inputs are recorded in the summary's
 // InputErrors and skipped. The error is non-nil only when ctx ends.
 func (l *Linter) Lint(ctx context.Context, inputs []string, stdin io.Reader, emit func(Finding)) (*Summary, error) {
-	srcs, errs := expandInputs(inputs, stdin)
+	srcs, errs, ignored := expandInputs(inputs, stdin, l.opts.SkipPath)
 	sum, err := l.run(ctx, srcs, emit)
+	sum.IgnoredPaths = ignored
 	sum.InputErrors = append(errs, sum.InputErrors...)
 	slices.SortStableFunc(sum.InputErrors, func(a, b InputError) int { return a.arg - b.arg })
 	return sum, err

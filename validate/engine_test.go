@@ -189,3 +189,31 @@ func TestRulesDoNotJudgeUndecodedValues(t *testing.T) {
 		t.Errorf("want only invalid-type, got:\n%s", dump(findings))
 	}
 }
+
+func TestSkipPathIsNeverRead(t *testing.T) {
+	dir := t.TempDir()
+	bad := strings.Replace(cleanVM, "periodSeconds", "periodSecond", 1)
+	for _, p := range []string{"vendor/a.yaml", "vendor/deep/b.yaml", "own/c.yaml"} {
+		must(t, os.MkdirAll(filepath.Dir(filepath.Join(dir, p)), 0o755))
+		must(t, os.WriteFile(filepath.Join(dir, p), []byte(bad), 0o644))
+	}
+	var asked []string
+	skip := func(p string) bool {
+		asked = append(asked, p)
+		return strings.HasSuffix(p, "vendor")
+	}
+	var got []Finding
+	sum, err := New(Options{SkipPath: skip}).Lint(context.Background(), []string{dir}, nil, func(f Finding) { got = append(got, f) })
+	if err != nil {
+		t.Fatal(err)
+	}
+	got = only(got, UnknownFieldRuleID)
+	if sum.Files != 1 || sum.IgnoredPaths != 1 || len(got) != 1 || !strings.HasSuffix(got[0].File, "own/c.yaml") {
+		t.Errorf("files %d, ignored %d, findings %+v", sum.Files, sum.IgnoredPaths, got)
+	}
+	for _, p := range asked {
+		if strings.Contains(p, "deep") {
+			t.Errorf("walked into an ignored directory: %s", p)
+		}
+	}
+}

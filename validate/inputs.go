@@ -56,7 +56,15 @@ func lintableExt(name string) bool {
 // directories walked recursively for .yaml, .yml and .json files in lexical
 // order, and "-" for stdin. Directory walks do not follow symbolic links to
 // directories, so a link loop cannot trap them; links to files are followed.
-func expandInputs(paths []string, stdin io.Reader) ([]source, []InputError) {
+func expandInputs(paths []string, stdin io.Reader, skipPath func(string) bool) ([]source, []InputError, int) {
+	ignored := 0
+	skip := func(p string) bool {
+		if skipPath != nil && skipPath(p) {
+			ignored++
+			return true
+		}
+		return false
+	}
 	var (
 		srcs []source
 		errs []InputError
@@ -70,6 +78,9 @@ func expandInputs(paths []string, stdin io.Reader) ([]source, []InputError) {
 			srcs = append(srcs, source{arg: arg, name: StdinName, open: func() (io.ReadCloser, error) { return io.NopCloser(r), nil }})
 			continue
 		}
+		if skip(p) {
+			continue
+		}
 		info, err := os.Stat(p)
 		if err != nil {
 			errs = append(errs, InputError{File: p, Err: describeOpenError(err), arg: arg})
@@ -81,6 +92,12 @@ func expandInputs(paths []string, stdin io.Reader) ([]source, []InputError) {
 		}
 		var found []string
 		walkErr := filepath.WalkDir(p, func(path string, d fs.DirEntry, err error) error {
+			if path != p && skip(path) {
+				if d != nil && d.IsDir() {
+					return fs.SkipDir
+				}
+				return nil
+			}
 			if err != nil {
 				errs = append(errs, InputError{File: path, Err: describeOpenError(err), arg: arg})
 				if d != nil && d.IsDir() {
@@ -121,7 +138,7 @@ func expandInputs(paths []string, stdin io.Reader) ([]source, []InputError) {
 			srcs = append(srcs, fileSource(arg, f))
 		}
 	}
-	return srcs, errs
+	return srcs, errs, ignored
 }
 
 func fileSource(arg int, path string) source {

@@ -25,6 +25,10 @@ type Options struct {
 	MaxDocumentBytes int64
 	// Workers is how many documents are linted at once; 0 means one per CPU.
 	Workers int
+	// SkipPath, when set, is asked about every file named or found in a
+	// directory (not standard input); files it returns true for are not
+	// read, linted or counted. The configuration file's ignore globs use it.
+	SkipPath func(path string) bool
 }
 
 const (

@@ -212,6 +212,7 @@ func lintRun(ctx context.Context, opts *LintOptions) error {
 		Architecture:      opts.Arch,
 		MinBootSeconds:    opts.MinBootSeconds,
 		MaxDocumentBytes:  opts.MaxDocumentBytes,
+		SkipPath:          opts.skipPath(),
 	})
 
 	// A failed write (stdout closed) stops the run instead of linting on
@@ -258,7 +259,7 @@ func lintRun(ctx context.Context, opts *LintOptions) error {
 		// terminal would otherwise pass having checked nothing.
 		fmt.Fprintln(stderr, "vmhealth: standard input was empty: give files or directories to lint, or pipe manifests in")
 		return errSilent
-	case sum.Files == 0:
+	case sum.Files == 0 && sum.IgnoredPaths == 0:
 		// A lint that read nothing is almost always a wrong path in CI.
 		fmt.Fprintf(stderr, "vmhealth: no .yaml, .yml or .json files found in %s\n", strings.Join(opts.Inputs, ", "))
 		return errSilent

@@ -4,33 +4,36 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
-	"slices"
 
 	"github.com/vmhealth/vmhealth/baseline"
 	"github.com/vmhealth/vmhealth/validate"
 )
 
-// ciRun applies to one lint run, finding by finding, what the
-// configuration and the baseline decide: findings in ignored paths are
-// dropped, and findings the baseline holds are marked suppressed (kind
+// ciRun applies to one lint run, finding by finding, what the baseline
+// decides: findings the baseline holds are marked suppressed (kind
 // baseline), so they are still reported (JSON, SARIF) but do not fail the
-// run. It keeps the counts to correct the run's summary.
+// run. It keeps the counts to correct the run's summary. (Ignored paths are
+// never read: see skipPath.)
 type ciRun struct {
 	opts *ciOptions
 	base *baseline.Baseline
 	rec  *baseline.Recorder
 	// accepted counts, by severity, the findings suppressed here.
 	accepted map[validate.Severity]int
-	// dropped counts the unsuppressed findings of ignored paths by
-	// severity; droppedSuppressed the suppressed ones.
-	dropped           map[validate.Severity]int
-	droppedSuppressed int
+}
+
+// skipPath is the linter's SkipPath: the configuration's ignore globs.
+func (o *ciOptions) skipPath() func(string) bool {
+	if o.Config == nil || len(o.Config.Ignore) == 0 {
+		return nil
+	}
+	return o.Config.Ignored
 }
 
 // startCI opens the baseline, if any, for a run. An unreadable baseline is
 // reported on stderr and ends the run (exit 2).
 func startCI(o *ciOptions, stderr io.Writer) (*ciRun, error) {
-	c := &ciRun{opts: o, accepted: map[validate.Severity]int{}, dropped: map[validate.Severity]int{}}
+	c := &ciRun{opts: o, accepted: map[validate.Severity]int{}}
 	if o.Baseline != "" {
 		b, err := baseline.Load(o.Baseline)
 		if err != nil {
@@ -48,14 +51,6 @@ func startCI(o *ciOptions, stderr io.Writer) (*ciRun, error) {
 // keep reports whether f is to be reported, marking it suppressed when a
 // baseline accepts it. Call it once a finding, in output order.
 func (c *ciRun) keep(f *validate.Finding) bool {
-	if c.opts.Config != nil && c.opts.Config.Ignored(f.File) {
-		if f.Suppressed != nil {
-			c.droppedSuppressed++
-		} else {
-			c.dropped[f.Severity]++
-		}
-		return false
-	}
 	if c.rec != nil {
 		c.rec.Add(*f)
 	}
@@ -79,19 +74,11 @@ func (o *ciOptions) baseDir() string {
 	return ""
 }
 
-// adjust corrects the summary for what keep did, and drops the input
-// errors of ignored paths.
+// adjust corrects the summary for what keep did.
 func (c *ciRun) adjust(sum *validate.Summary) {
 	for sev, n := range c.accepted {
 		sum.Findings[sev.String()] -= n
 		sum.Suppressed += n
-	}
-	for sev, n := range c.dropped {
-		sum.Findings[sev.String()] -= n
-	}
-	sum.Suppressed -= c.droppedSuppressed
-	if c.opts.Config != nil {
-		sum.InputErrors = slices.DeleteFunc(sum.InputErrors, func(e validate.InputError) bool { return c.opts.Config.Ignored(e.File) })
 	}
 }
 
