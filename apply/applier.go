@@ -344,7 +344,7 @@ func (a *Applier) applyTo(ctx context.Context, res Result, ri dynamic.ResourceIn
 	res.After = HealthChecks(mapAt(out.Object, t.Kind.SpecPath))
 	res.ResourceVersion = out.GetResourceVersion()
 	res = res.done(!jsonEqual(res.Before, res.After))
-	if res.Status == StatusApplied {
+	if res.Status == StatusApplied && a.opts.DryRun == DryRunNone {
 		switch {
 		case t.Kind.Restartable && isRunning(live):
 			res.RestartRequired = true

@@ -32,6 +32,9 @@ func List(ctx context.Context, c Clients, k Kind, opts ListOptions, fn func(*uns
 			return fmt.Errorf("label selector %q: %w", opts.Selector, err)
 		}
 	}
+	if err := Served(c, k); err != nil {
+		return err
+	}
 	m, err := mapping(c.Mapper, k)
 	if err != nil {
 		return err

@@ -250,8 +250,9 @@ func (o *ApplyOptions) readFile(name string) ([]byte, error) {
 	return b, nil
 }
 
-func applyRun(ctx context.Context, opts *ApplyOptions) error {
+func applyRun(ctx context.Context, opts *ApplyOptions) (err error) {
 	stderr := opts.IO.ErrOut
+	defer func() { err = runError(stderr, err) }()
 	linter := opts.linter()
 
 	// Read everything local first: a typo in a file name should not wait
@@ -369,6 +370,20 @@ func (o *ApplyOptions) targets(ctx context.Context, c apply.Clients, cl *kube.Cl
 		}
 	}
 	return ts, nil
+}
+
+// runError prints an error of the run itself (the cluster is unreachable,
+// KubeVirt is missing), redacted, and turns it into errSilent: Main would
+// otherwise add a pointer to --help, which cannot help.
+func runError(stderr io.Writer, err error) error {
+	var ue *usageError
+	switch {
+	case err == nil, errors.Is(err, errFindings), errors.Is(err, errSilent), errors.As(err, &ue),
+		errors.Is(err, context.Canceled):
+		return err
+	}
+	fmt.Fprintf(stderr, "vmhealth: %s\n", kube.NewRedactor(nil).Redact(err.Error()))
+	return errSilent
 }
 
 // connect opens the connection and, with -v, says where it goes.

@@ -1,7 +1,9 @@
 package cli
 
 import (
+	"bytes"
 	"encoding/json"
+	"io"
 	"fmt"
 	"strings"
 	"text/tabwriter"
@@ -48,7 +50,8 @@ func reportApply(opts *ApplyOptions, red *kube.Redactor, results []apply.Result)
 		}
 	}
 
-	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
+	var table bytes.Buffer
+	tw := tabwriter.NewWriter(&table, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "KIND\tNAMESPACE\tNAME\tRESULT\tDETAIL")
 	var applied, unchanged, failed, restartFailed int
 	var restart, newOnly []apply.Result
@@ -81,8 +84,12 @@ func reportApply(opts *ApplyOptions, red *kube.Redactor, results []apply.Result)
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", r.Kind.Kind, r.Namespace, r.Name, status, detail)
 	}
-	if err := tw.Flush(); err != nil {
-		return fmt.Errorf("writing output: %w", err)
+	tw.Flush()
+	for _, l := range strings.SplitAfter(table.String(), "\n") {
+		// An empty last column would leave trailing blanks.
+		if _, err := io.WriteString(stdout, strings.TrimRight(l, " \n")+strings.Repeat("\n", strings.Count(l, "\n"))); err != nil {
+			return fmt.Errorf("writing output: %w", err)
+		}
 	}
 
 	verb := "applied"

@@ -73,8 +73,9 @@ func runLint(ctx context.Context, opts *LintOptions) error {
 	return lintRun(ctx, opts)
 }
 
-func lintClusterRun(ctx context.Context, opts *LintOptions) error {
+func lintClusterRun(ctx context.Context, opts *LintOptions) (err error) {
 	stdout, stderr := opts.IO.Out, opts.IO.ErrOut
+	defer func() { err = runError(stderr, err) }()
 	out, err := render.New(opts.Output, stdout, render.Options{
 		Color:    opts.ColorAllowed && !opts.NoColor,
 		Quiet:    opts.Quiet,

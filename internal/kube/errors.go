@@ -66,7 +66,7 @@ func (c *Clients) Explain(err error, verb, resource string) error {
 	case isStatus && apierrors.IsUnauthorized(err):
 		return &ExplainedError{Kind: ErrUnauthorized, Err: err, Msg: msg(
 			"the API server at %s did not accept the credentials (%v): log in again or check the kubeconfig user", host, err)}
-	case isStatus && (apierrors.IsInvalid(err) || apierrors.IsBadRequest(err)):
+	case isStatus && (apierrors.IsInvalid(err) || apierrors.IsBadRequest(err) || isSchemaRejection(err.Error())):
 		return &ExplainedError{Kind: ErrRejected, Err: err, Msg: msg("the API server rejected the change: %v", err)}
 	case isStatus && (apierrors.IsTimeout(err) || apierrors.IsServerTimeout(err)):
 		return &ExplainedError{Kind: ErrTimeout, Err: err, Msg: msg("the API server at %s timed out: %v", host, err)}
@@ -85,6 +85,12 @@ func (c *Clients) Explain(err error, verb, resource string) error {
 func isAdmissionDenial(msg string) bool {
 	return strings.Contains(msg, "admission webhook") || strings.Contains(msg, "denied request") ||
 		strings.Contains(msg, "ValidatingAdmissionPolicy")
+}
+
+// isSchemaRejection recognises server-side apply's report of a field the
+// CRD's schema does not have, which the API server sends as a 500.
+func isSchemaRejection(msg string) bool {
+	return strings.Contains(msg, "field not declared in schema") || strings.Contains(msg, "failed to create typed patch object")
 }
 
 func isNetTimeout(err error) bool {
