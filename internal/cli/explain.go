@@ -27,6 +27,8 @@ type ExplainOptions struct {
 	Output string
 	// Arch is the architecture assumed for VMs that set none.
 	Arch string
+	// MinBootSeconds is how long a guest is assumed to need to boot.
+	MinBootSeconds int
 }
 
 // NewCmdExplain builds the explain command. runF replaces explainRun in
@@ -72,6 +74,9 @@ input cannot be read.`,
 			if opts.Arch != "" && !slices.Contains(architectures, opts.Arch) {
 				return usageErrorf(cmd, "invalid --%s %q (one of: %s)", flagArch, opts.Arch, strings.Join(architectures, ", "))
 			}
+			if opts.MinBootSeconds < 1 {
+				return usageErrorf(cmd, "invalid --%s %d: must be at least 1", flagMinBootSeconds, opts.MinBootSeconds)
+			}
 			opts.Inputs = args
 			if runF != nil {
 				return runF(opts)
@@ -82,6 +87,7 @@ input cannot be read.`,
 	fl := cmd.Flags()
 	fl.StringVarP(&opts.Output, flagOutput, "o", "text", "output format: text or json")
 	fl.StringVar(&opts.Arch, flagArch, "amd64", "architecture assumed for VMs that set none, which decides the watchdog model: "+strings.Join(architectures, ", "))
+	fl.IntVar(&opts.MinBootSeconds, flagMinBootSeconds, 60, "seconds a guest is assumed to need to boot, to tell whether a liveness probe can end it while it boots")
 	_ = cmd.RegisterFlagCompletionFunc(flagOutput, cobra.FixedCompletions(explainFormats, cobra.ShellCompDirectiveNoFileComp))
 	_ = cmd.RegisterFlagCompletionFunc(flagArch, cobra.FixedCompletions(architectures, cobra.ShellCompDirectiveNoFileComp))
 	return cmd
@@ -97,7 +103,7 @@ func explainRun(opts *ExplainOptions) error {
 			failed = true
 			continue
 		}
-		reports = append(reports, explain.File(in, data, explain.Options{Architecture: opts.Arch}))
+		reports = append(reports, explain.File(in, data, explain.Options{Architecture: opts.Arch, MinBootSeconds: opts.MinBootSeconds}))
 	}
 	if opts.Output == "json" {
 		if err := explain.WriteJSON(opts.IO.Out, reports); err != nil {

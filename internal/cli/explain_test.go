@@ -16,10 +16,11 @@ func TestNewCmdExplain(t *testing.T) {
 		want     ExplainOptions
 		wantErr  string
 	}{
-		{name: "defaults", args: []string{"vm.yaml"}, want: ExplainOptions{Inputs: []string{"vm.yaml"}, Output: "text", Arch: "amd64"}},
-		{name: "every flag", args: []string{"-o", "json", "--arch", "s390x", "a.yaml", "-"},
-			want: ExplainOptions{Inputs: []string{"a.yaml", "-"}, Output: "json", Arch: "s390x"}},
-		{name: "piped stdin", want: ExplainOptions{Inputs: []string{"-"}, Output: "text", Arch: "amd64"}},
+		{name: "defaults", args: []string{"vm.yaml"}, want: ExplainOptions{Inputs: []string{"vm.yaml"}, Output: "text", Arch: "amd64", MinBootSeconds: 60}},
+		{name: "every flag", args: []string{"-o", "json", "--arch", "s390x", "--min-boot-seconds", "120", "a.yaml", "-"},
+			want: ExplainOptions{Inputs: []string{"a.yaml", "-"}, Output: "json", Arch: "s390x", MinBootSeconds: 120}},
+		{name: "piped stdin", want: ExplainOptions{Inputs: []string{"-"}, Output: "text", Arch: "amd64", MinBootSeconds: 60}},
+		{name: "zero boot time", args: []string{"--min-boot-seconds", "0", "a.yaml"}, wantErr: "invalid --min-boot-seconds 0"},
 		{name: "nothing on a terminal", stdinTTY: true, wantErr: "nothing to explain"},
 		{name: "stdin twice", args: []string{"-", "-"}, wantErr: "read only once"},
 		{name: "bad output", args: []string{"-o", "yaml", "a.yaml"}, wantErr: `invalid --output "yaml"`},
