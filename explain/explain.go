@@ -16,7 +16,6 @@ import (
 	"fmt"
 	"strings"
 
-	"go.yaml.in/yaml/v3"
 	v1 "kubevirt.io/api/core/v1"
 
 	"github.com/vmhealth/vmhealth/probespec"
@@ -136,17 +135,18 @@ type Watchdog struct {
 }
 
 // File explains the objects in data, read from the file called name, and
-// attaches lint's findings to them.
+// attaches lint's findings to them. Objects are read by validate's loader,
+// so explain sees exactly what lint sees: Lists, OpenShift Templates and
+// documentation snippets included.
 func File(name string, data []byte, opts Options) *Report {
 	linter := validate.New(validate.Options{Architecture: opts.Architecture, MinBootSeconds: opts.MinBootSeconds})
-	findings, _ := linter.LintBytes(name, data)
+	objs, findings, _ := linter.Objects(name, data)
 	r := &Report{File: name, Objects: []*Object{}, Findings: []validate.Finding{}}
 	placed := make([]bool, len(findings))
-	for _, s := range loadObjects(data) {
-		o := explainObject(s, opts)
+	for _, obj := range objs {
+		o := explainObject(obj, opts)
 		for i, f := range findings {
-			if f.Object.Kind == s.ref.Kind && f.Object.Name == s.ref.Name && f.Object.Path == s.ref.Path &&
-				(f.Line == 0 || (f.Line >= s.firstLine && f.Line <= s.lastLine)) {
+			if f.Document == obj.Document && f.Object.Path == obj.Ref.Path && f.Object.Kind == obj.Ref.Kind && f.Object.Name == obj.Ref.Name {
 				o.Findings = append(o.Findings, f)
 				placed[i] = true
 			}
@@ -161,13 +161,33 @@ func File(name string, data []byte, opts Options) *Report {
 	return r
 }
 
-func explainObject(s *subject, opts Options) *Object {
-	o := &Object{Ref: s.ref, Document: s.document, Line: s.line, RunStrategy: s.runStrategy,
+// runStrategy reads a VM's spec.runStrategy, or its older spec.running;
+// empty for other kinds.
+func runStrategy(obj *validate.Object) string {
+	vm, ok := obj.Typed.(*v1.VirtualMachine)
+	if !ok {
+		return ""
+	}
+	switch {
+	case vm.Spec.RunStrategy != nil:
+		return string(*vm.Spec.RunStrategy)
+	case vm.Spec.Running != nil && *vm.Spec.Running:
+		return string(v1.RunStrategyAlways)
+	case vm.Spec.Running != nil:
+		return string(v1.RunStrategyHalted)
+	}
+	return ""
+}
+
+func explainObject(obj *validate.Object, opts Options) *Object {
+	line, _ := obj.Position("")
+	o := &Object{Ref: obj.Ref, Document: obj.Document, Line: line, RunStrategy: runStrategy(obj),
 		Probes: []*Probe{}, Findings: []validate.Finding{}}
-	if s.err != nil {
-		o.Error = s.err.Error()
+	spec := obj.Spec
+	if spec == nil {
 		return o
 	}
+	specPath := obj.SpecPath.String()
 	minBoot := opts.MinBootSeconds
 	if minBoot <= 0 {
 		minBoot = probespec.DefaultMinBootSeconds
@@ -175,38 +195,40 @@ func explainObject(s *subject, opts Options) *Object {
 	for _, p := range []struct {
 		typ, key string
 		probe    *v1.Probe
-	}{{"readiness", "readinessProbe", s.spec.ReadinessProbe}, {"liveness", "livenessProbe", s.spec.LivenessProbe}} {
+	}{{"readiness", "readinessProbe", spec.ReadinessProbe}, {"liveness", "livenessProbe", spec.LivenessProbe}} {
 		if p.probe == nil {
 			continue
 		}
-		o.Probes = append(o.Probes, explainProbe(p.typ, s.specPath+"."+p.key, p.probe, child(s.specNode, p.key), o, minBoot))
+		path := specPath + "." + p.key
+		isWritten := func(name string) bool { return obj.Written(path + "." + name) }
+		o.Probes = append(o.Probes, explainProbe(p.typ, path, p.probe, isWritten, o, minBoot))
 	}
-	if w := s.spec.Domain.Devices.Watchdog; w != nil {
-		arch := s.spec.Architecture
+	if w := spec.Domain.Devices.Watchdog; w != nil {
+		arch := spec.Architecture
 		if arch == "" {
 			arch = opts.Architecture
 		}
-		o.Watchdog = explainWatchdog(w, s.specPath+".domain.devices.watchdog", arch, o, userDataMentions(s.spec, "watchdog"))
+		o.Watchdog = explainWatchdog(w, specPath+".domain.devices.watchdog", arch, o, userDataMentions(spec, "watchdog"))
 	}
 	return o
 }
 
-// written reads which settings the probe's node has.
-func written(p *v1.Probe, n *yaml.Node) Values {
+// written reads which settings the manifest sets.
+func written(p *v1.Probe, isWritten func(name string) bool) Values {
 	var v Values
-	if child(n, "initialDelaySeconds") != nil {
+	if isWritten("initialDelaySeconds") {
 		v.InitialDelaySeconds = ptr(p.InitialDelaySeconds)
 	}
-	if child(n, "periodSeconds") != nil {
+	if isWritten("periodSeconds") {
 		v.PeriodSeconds = ptr(p.PeriodSeconds)
 	}
-	if child(n, "timeoutSeconds") != nil {
+	if isWritten("timeoutSeconds") {
 		v.TimeoutSeconds = ptr(p.TimeoutSeconds)
 	}
-	if child(n, "successThreshold") != nil {
+	if isWritten("successThreshold") {
 		v.SuccessThreshold = ptr(p.SuccessThreshold)
 	}
-	if child(n, "failureThreshold") != nil {
+	if isWritten("failureThreshold") {
 		v.FailureThreshold = ptr(p.FailureThreshold)
 	}
 	return v
@@ -218,14 +240,14 @@ func values(p *v1.Probe) Values {
 	return Values{ptr(p.InitialDelaySeconds), ptr(p.PeriodSeconds), ptr(p.TimeoutSeconds), ptr(p.SuccessThreshold), ptr(p.FailureThreshold)}
 }
 
-func explainProbe(typ, fieldPath string, p *v1.Probe, node *yaml.Node, o *Object, minBoot int) *Probe {
+func explainProbe(typ, fieldPath string, p *v1.Probe, isWritten func(string) bool, o *Object, minBoot int) *Probe {
 	eff := probespec.EffectiveProbe(p)
 	out := &Probe{
 		Type:      typ,
 		Field:     fieldPath,
 		Handler:   probespec.HandlerName(p),
 		Action:    action(p, eff),
-		Written:   written(p, node),
+		Written:   written(p, isWritten),
 		Defaulted: values(probespec.Defaulted(p)),
 		Kubelet: Values{ptr(eff.InitialDelaySeconds), ptr(eff.PeriodSeconds), ptr(eff.TimeoutSeconds),
 			ptr(eff.SuccessThreshold), ptr(eff.FailureThreshold)},

@@ -68,16 +68,17 @@ func matchFragment(n *yaml.Node) (fragmentShape, bool) {
 }
 
 // wrapFragment embeds the snippet in a synthetic VirtualMachineInstance node
-// tree. The snippet's own nodes keep their positions; the synthetic ones have
-// none, so findings point at what the user wrote.
+// tree. The snippet's own nodes keep their positions; the synthetic ones take
+// the snippet's first position, so that whatever a finding points at is in
+// what the user wrote.
 func wrapFragment(n *yaml.Node, shape fragmentShape) *yaml.Node {
 	if shape.topType == reflect.TypeOf(v1.VirtualMachine{}) || shape.topType == reflect.TypeOf(v1.VirtualMachineInstance{}) {
 		return n
 	}
 	cur := n
 	for i := len(shape.wrap) - 1; i >= 0; i-- {
-		cur = &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map", Content: []*yaml.Node{
-			{Kind: yaml.ScalarNode, Tag: "!!str", Value: shape.wrap[i]}, cur,
+		cur = &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map", Line: n.Line, Column: n.Column, Content: []*yaml.Node{
+			{Kind: yaml.ScalarNode, Tag: "!!str", Value: shape.wrap[i], Line: n.Line, Column: n.Column}, cur,
 		}}
 	}
 	return cur
