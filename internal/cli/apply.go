@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/vmhealth/vmhealth/apply"
+	"github.com/vmhealth/vmhealth/gen"
 	"github.com/vmhealth/vmhealth/internal/kube"
 	"github.com/vmhealth/vmhealth/validate"
 )
@@ -65,6 +66,11 @@ type ApplyOptions struct {
 	Kind     apply.Kind
 	// From is a file (or - for standard input) holding the stanza.
 	From string
+	// genRequest is the stanza asked for with gen's flags (--readiness,
+	// --watchdog, …), and genSetBy which flag set which field.
+	genRequest *gen.Request
+	genSetBy   map[string]string
+	genFlags   bool
 
 	Strategy       apply.Strategy
 	ForceConflicts bool
@@ -85,17 +91,20 @@ type ApplyOptions struct {
 func NewCmdApply(f *Factory, runF func(context.Context, *ApplyOptions) error) *cobra.Command {
 	opts := &ApplyOptions{IO: f.IOStreams, Registry: f.Registry, Version: versionString(f)}
 	var kind, strategy, dryRun string
+	var stanza *stanzaFlags
 
 	cmd := &cobra.Command{
-		Use:   "apply (--vm NAME... | -l SELECTOR | -f FILE) --from FILE|-",
+		Use:   "apply (--vm NAME... | -l SELECTOR | -f FILE) (--from FILE|- | gen's flags)",
 		Short: "Add or change the health checks of VMs in a cluster",
 		Long: `Apply readiness and liveness probes and a watchdog to VirtualMachines (or
 ReplicaSets and pools) that already run in a cluster, changing nothing else.
 
-The health checks come from --from: a stanza as vmhealth gen writes it, or
-any VM manifest, whose spec.template.spec readinessProbe, livenessProbe and
-domain.devices.watchdog are taken. With -f, each object in the file gives
-its own health checks to the live object of the same name.
+The health checks come from the same flags as vmhealth gen (--readiness,
+--liveness, --watchdog, the timing flags), or from --from: a stanza as
+vmhealth gen writes it, or any VM manifest, whose spec.template.spec
+readinessProbe, livenessProbe and domain.devices.watchdog are taken. With
+-f, each object in the file gives its own health checks to the live object
+of the same name.
 
 vmhealth reads each object, computes what it will look like, and lints that
 with the rules of vmhealth lint: errors stop the change (--force writes
@@ -110,6 +119,9 @@ marks it RestartRequired. vmhealth restarts nothing unless --restart.
 Exit status: 0 when every object was applied or unchanged, 1 when any
 failed, 2 on a usage error or when the cluster cannot be used at all.`,
 		Example: `  # Add a readiness probe to one VM
+  vmhealth apply --vm web-1 -n prod --readiness http:1500/healthz --initial-delay 120 --period 20
+
+  # The health checks of a file
   vmhealth apply --vm web-1 -n prod --from readiness.yaml
 
   # Straight from vmhealth gen
@@ -122,8 +134,15 @@ failed, 2 on a usage error or when the cluster cannot be used at all.`,
   vmhealth apply -f vms.yaml`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.genFlags = stanza.given(cmd)
 			if err := opts.complete(cmd, kind, strategy, dryRun); err != nil {
 				return err
+			}
+			if opts.genFlags {
+				var err error
+				if opts.genRequest, opts.genSetBy, err = stanza.request(cmd, opts.Arch); err != nil {
+					return err
+				}
 			}
 			opts.ColorAllowed = f.ColorAllowed()
 			if runF != nil {
@@ -153,6 +172,7 @@ failed, 2 on a usage error or when the cluster cannot be used at all.`,
 	fl.StringSliceVar(&opts.Disable, flagDisable, nil, "turn off a lint rule by ID when checking the result")
 	fl.CountVarP(&opts.Verbose, flagVerbose, "v", "log each API request (-v) and the stanza sent (-vv); credentials are never shown")
 	opts.Kube.AddFlags(fl)
+	stanza = addStanzaFlags(fl)
 
 	cmd.MarkFlagsMutuallyExclusive(flagVM, flagSelector, flagFilename)
 	cmd.MarkFlagsMutuallyExclusive(flagFilename, flagFrom)
@@ -195,8 +215,10 @@ func (o *ApplyOptions) complete(cmd *cobra.Command, kind, strategy, dryRun strin
 	switch {
 	case len(o.VMs) == 0 && o.Selector == "" && len(o.Files) == 0:
 		return usageErrorf(cmd, "nothing to apply to: give --%s NAME, -l SELECTOR or -f FILE", flagVM)
-	case len(o.Files) == 0 && o.From == "":
-		return usageErrorf(cmd, "no health checks given: --%s FILE (or - for standard input)", flagFrom)
+	case len(o.Files) == 0 && o.From == "" && !o.genFlags:
+		return usageErrorf(cmd, "no health checks given: --%s, --%s, --%s or --%s FILE (- for standard input)", genFlagReadiness, genFlagLiveness, genFlagWatchdog, flagFrom)
+	case o.genFlags && (o.From != "" || len(o.Files) > 0):
+		return usageErrorf(cmd, "the probe and watchdog flags cannot be used with --%s or -f, which give the health checks already", flagFrom)
 	case o.AllNamespaces && o.Selector == "":
 		return usageErrorf(cmd, "--%s needs -l SELECTOR", flagAllNamespaces)
 	case o.AllNamespaces && cmd.Flags().Changed(kube.FlagNamespace):
@@ -259,6 +281,12 @@ func applyRun(ctx context.Context, opts *ApplyOptions) (err error) {
 	// for a cluster.
 	var stanza *apply.Stanza
 	var sources []apply.Source
+	if opts.genRequest != nil {
+		var err error
+		if stanza, err = buildStanza(opts); err != nil {
+			return err
+		}
+	}
 	if opts.From != "" {
 		data, err := opts.readFile(opts.From)
 		if err != nil {

@@ -136,6 +136,19 @@ func TestNewCmdApply(t *testing.T) {
 				}
 			},
 		},
+		{
+			name: "gen's flags",
+			args: []string{"--vm", "a", "--readiness", "tcp:22", "--period", "20", "--watchdog", "reset"},
+			check: func(t *testing.T, o *ApplyOptions) {
+				r := o.genRequest
+				if r == nil || r.Readiness == nil || r.Readiness.Spec != "tcp:22" || *r.Readiness.PeriodSeconds != 20 || r.Watchdog == nil || r.Watchdog.Action != "reset" {
+					t.Errorf("request = %+v", r)
+				}
+			},
+		},
+		{name: "gen's flags and --from", args: []string{"--vm", "a", "--readiness", "tcp:22", "--from", "s"}, wantErr: "cannot be used with --from"},
+		{name: "timing without a probe", args: []string{"--vm", "a", "--period", "20"}, wantErr: "--period needs --readiness or --liveness"},
+		{name: "gen's check of the watchdog action", args: []string{"--vm", "a", "--watchdog", "rest"}, wantErr: `did you mean "reset"`},
 		{name: "no target", args: []string{"--from", "s.yaml"}, wantErr: "nothing to apply to"},
 		{name: "no stanza", args: []string{"--vm", "a"}, wantErr: "no health checks given"},
 		{name: "two targets", args: []string{"--vm", "a", "-l", "app=web", "--from", "s"}, wantErr: "none of the others can be"},
@@ -237,6 +250,22 @@ func TestApplyRunFailures(t *testing.T) {
 		if !strings.Contains(stderr, want) {
 			t.Errorf("stderr lacks %q:\n%s", want, stderr)
 		}
+	}
+}
+
+func TestApplyRunGenFlags(t *testing.T) {
+	connect, _ := fakeCluster(t, clusterVM("web-1", ""))
+	code, stdout, stderr := runApply(t, connect, "", "--vm", "web-1", "--readiness", "http:1500/healthz", "--period", "20",
+		"--timeout", "5", "--strategy", "merge", "--diff")
+	if code != ExitOK || row(stdout, "web-1") != "applied readinessProbe; restart required" ||
+		!strings.Contains(stdout, "+        periodSeconds: 20") || !strings.Contains(stdout, "+          path: /healthz") {
+		t.Fatalf("exit %d\n%s\n%s", code, stdout, stderr)
+	}
+
+	// What gen refuses, apply refuses the same way, before connecting.
+	code, stdout, stderr = runApply(t, nil, "", "--vm", "web-1", "--liveness", "tcp:22", "--liveness-success-threshold", "2")
+	if code != ExitError || !strings.Contains(stderr, "refusing to generate") || !strings.Contains(stderr, "(set by --liveness-success-threshold)") {
+		t.Errorf("exit %d\n%s\n%s", code, stdout, stderr)
 	}
 }
 

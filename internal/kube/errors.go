@@ -51,7 +51,7 @@ func (c *Clients) Explain(err error, verb, resource string) error {
 	if err == nil {
 		return nil
 	}
-	host := c.Config.Host
+	host := strings.TrimSuffix(c.Config.Host, "/")
 	red := c.Redactor
 	msg := func(format string, args ...any) string { return red.Redact(fmt.Sprintf(format, args...)) }
 	var status apierrors.APIStatus

@@ -87,3 +87,27 @@ func TestApplyFiftyBySelector(t *testing.T) {
 		}
 	}
 }
+
+// vmhealth gen … | vmhealth apply --from -, through a real shell pipe;
+// then the same flags given to apply itself change nothing more.
+func TestApplyFromGen(t *testing.T) {
+	env := testenv.Shared(t)
+	ns := env.Namespace(t)
+	kc := env.WriteKubeconfig(t)
+	create(t, env, testenv.VirtualMachines, ns, obj(t, webVM, "web-1"))
+	genFlags := []string{"--readiness", "http:1500/healthz", "--initial-delay", "120", "--period", "20", "--timeout", "10", "--watchdog", "poweroff"}
+
+	script := fmt.Sprintf("set -o pipefail; %q gen %s | %q apply --kubeconfig %q -n %q --vm web-1 --from -",
+		vmhealthBin, strings.Join(genFlags, " "), vmhealthBin, kc, ns)
+	r := run(t, "bash", "-c", script)
+	want(t, r, 0)
+	wantRow(t, r, "web-1", "applied readinessProbe, watchdog; restart required")
+	vm := get(t, env, testenv.VirtualMachines, ns, "web-1")
+	if fmt.Sprint(field(t, vm, "domain", "devices", "watchdog", "i6300esb", "action")) != "poweroff" {
+		t.Errorf("watchdog = %v", field(t, vm, "domain", "devices", "watchdog"))
+	}
+
+	r = vmhealth(t, "", append([]string{"apply", "--kubeconfig", kc, "-n", ns, "--vm", "web-1"}, genFlags...)...)
+	want(t, r, 0)
+	wantRow(t, r, "web-1", "unchanged")
+}

@@ -82,9 +82,21 @@ func (r result) String() string {
 // no KUBECONFIG and a HOME without ~/.kube, so only --kubeconfig counts.
 func vmhealth(t *testing.T, stdin string, args ...string) result {
 	t.Helper()
+	return runStdin(t, stdin, vmhealthBin, args...)
+}
+
+// run runs a program (such as a shell pipeline of vmhealth commands) in
+// the same clean environment.
+func run(t *testing.T, program string, args ...string) result {
+	t.Helper()
+	return runStdin(t, "", program, args...)
+}
+
+func runStdin(t *testing.T, stdin, program string, args ...string) result {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, vmhealthBin, args...)
+	cmd := exec.CommandContext(ctx, program, args...)
 	cmd.Env = []string{"HOME=" + t.TempDir(), "PATH=" + os.Getenv("PATH"), "NO_COLOR=1"}
 	cmd.Stdin = strings.NewReader(stdin)
 	var out, errOut bytes.Buffer
@@ -97,10 +109,10 @@ func vmhealth(t *testing.T, stdin string, args ...string) result {
 	case errors.As(err, &ee):
 		r.code = ee.ExitCode()
 	default:
-		t.Fatalf("running vmhealth %s: %v", strings.Join(args, " "), err)
+		t.Fatalf("running %s %s: %v", filepath.Base(program), strings.Join(args, " "), err)
 	}
 	if testing.Verbose() {
-		t.Logf("$ vmhealth %s\n%s", strings.Join(args, " "), r)
+		t.Logf("$ %s %s\n%s", filepath.Base(program), strings.Join(args, " "), r)
 	}
 	return r
 }
