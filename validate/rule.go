@@ -58,6 +58,9 @@ type Rule struct {
 	// keeps facts only for those, and holds back output from the first of
 	// them to the end of the file. Nil means every object.
 	FileCandidate func(o *ObjectFacts) bool
+	// CEL is the rule's form for a ValidatingAdmissionPolicy, or why it has
+	// none (see CELRule). Every error-level rule says one or the other.
+	CEL *CELRule
 }
 
 // Registry holds rules by ID and refuses duplicates.

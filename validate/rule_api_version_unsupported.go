@@ -15,4 +15,5 @@ another version (old docs use kubevirt.io/v1alpha2) is refused by the API
 server with "no matches for kind". vmhealth still lints it with the current
 types, so its health checks are checked too.`,
 	Remediation: "Change apiVersion to kubevirt.io/v1 (pool.kubevirt.io/v1beta1 for pools).",
+	CEL:         &CELRule{NoCEL: "The API server refuses an apiVersion it does not serve before any admission policy runs."},
 })

@@ -13,4 +13,5 @@ var _ = mustRegister(&Rule{
 generated garbage. vmhealth reports it without parsing it, so it cannot use
 up memory, and lints the documents that follow.`,
 	Remediation: "Split or shrink the document; raise the cap (--max-document-bytes) only if the input is legitimate.",
+	CEL:         &CELRule{NoCEL: "A limit on the input file, not on the object; the API server has its own request size limit."},
 })

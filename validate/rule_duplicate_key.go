@@ -13,4 +13,5 @@ first value (often a whole probe) is lost. The API server rejects duplicate
 fields under strict field validation. vmhealth reports the second key and
 names the line of the first.`,
 	Remediation: "Delete one of the two keys, or merge their contents.",
+	CEL:         &CELRule{NoCEL: "A property of the YAML text: the object the API server receives has one value for each key."},
 })

@@ -13,4 +13,5 @@ string where a number belongs (` + "`periodSeconds: \"20\"`" + `), a list where 
 belongs, or an integer that does not fit the field
 (` + "`periodSeconds: 99999999999`" + ` overflows int32).`,
 	Remediation: "Write the value with the field's type: unquoted integers for seconds and thresholds, quoted strings for names.",
+	CEL:         &CELRule{NoCEL: "The CRD schema types every field: the API server rejects a value of the wrong type before any admission policy runs."},
 })

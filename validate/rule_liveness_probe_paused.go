@@ -20,4 +20,9 @@ the livenessProbe only; a readinessProbe is allowed.`,
 	Check: func(o *Object, _ *Options) field.ErrorList {
 		return probespec.CheckLivenessNotPaused(o.Spec, o.SpecPath)
 	},
+	CEL: &CELRule{Validations: []CELValidation{{
+		Expression: "!has(variables.spec.livenessProbe) || variables.spec.?startStrategy.orValue('') != 'Paused'",
+		Field:      "startStrategy",
+		Message:    "a VM that starts paused cannot have a livenessProbe; remove startStrategy: Paused or the livenessProbe",
+	}}},
 })

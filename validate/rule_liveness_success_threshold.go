@@ -32,4 +32,11 @@ higher successThreshold.`,
 			return errs
 		})
 	},
+	CEL: &CELRule{Validations: []CELValidation{{
+		Scope:             CELScopeLivenessProbe,
+		Expression:        "probe.?successThreshold.orValue(1) <= 1",
+		Field:             "successThreshold",
+		Message:           "a liveness probe must have successThreshold 1: Kubernetes rejects the virt-launcher pod, so the VM never starts",
+		MessageExpression: "'successThreshold is ' + string(probe.successThreshold) + ', but a liveness probe must have 1: Kubernetes rejects the virt-launcher pod, so the VM never starts'",
+	}}},
 })

@@ -13,4 +13,5 @@ laughs"). vmhealth never expands more than about a million nodes or nests
 deeper than 256 levels for one object; it reports the object and goes on
 with the rest of the input. The API server would refuse such an object too.`,
 	Remediation: "Remove the recursive or repeated aliases; write the object out plainly.",
+	CEL:         &CELRule{NoCEL: "A limit of vmhealth's decoder, not a property of the object."},
 })

@@ -27,4 +27,10 @@ when KubeVirt copies it onto the virt-launcher pod, so the VM never starts.`,
 			return errs
 		})
 	},
+	CEL: &CELRule{Validations: []CELValidation{{
+		Scope:      CELScopeProbe,
+		Expression: "!has(probe.exec) || size(probe.exec.?command.orValue([])) > 0",
+		Field:      "exec.command",
+		Message:    "the exec probe has no command: Kubernetes rejects the virt-launcher pod, so the VM never starts; set the command to run in the guest, for example [cat, /tmp/healthy]",
+	}}},
 })

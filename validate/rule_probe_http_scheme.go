@@ -31,4 +31,11 @@ admission like any other value. Leaving the scheme out means ` + "`HTTP`" + `. W
 			return errs
 		})
 	},
+	CEL: &CELRule{Validations: []CELValidation{{
+		Scope:             CELScopeProbe,
+		Expression:        "!has(probe.httpGet) || probe.httpGet.?scheme.orValue('') in ['', 'HTTP', 'HTTPS']",
+		Field:             "httpGet.scheme",
+		Message:           "the scheme is not supported: must be HTTP or HTTPS, in capitals",
+		MessageExpression: "'scheme ' + strings.quote(probe.httpGet.scheme) + ' is not supported: must be HTTP or HTTPS, in capitals'",
+	}}},
 })

@@ -32,4 +32,13 @@ meant.`,
 			return errs
 		})
 	},
+	CEL: &CELRule{Validations: []CELValidation{{
+		Scope:      CELScopeProbe,
+		Expression: "probe.?initialDelaySeconds.orValue(0) >= -10",
+		Field:      "initialDelaySeconds",
+		Message:    "initialDelaySeconds is below -10: KubeVirt adds 10 s, and Kubernetes rejects the virt-launcher pod's negative delay",
+		MessageExpression: "'initialDelaySeconds ' + string(probe.initialDelaySeconds) + " +
+			`" is below -10: KubeVirt adds 10 s, and Kubernetes rejects the virt-launcher pod's negative delay of " + ` +
+			"string(probe.initialDelaySeconds + 10) + ' s'",
+	}}},
 })

@@ -24,4 +24,10 @@ behind.`,
 			return probespec.CheckSingleHandler(p, path)
 		})
 	},
+	CEL: &CELRule{Validations: []CELValidation{{
+		Scope:             CELScopeProbe,
+		Expression:        "size(" + celHandlers + ") <= 1",
+		Message:           "must have exactly one probe type set; keep one",
+		MessageExpression: "'must have exactly one probe type set, found ' + " + celJoinAnd(celHandlers) + " + '; keep one'",
+	}}},
 })

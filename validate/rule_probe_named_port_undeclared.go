@@ -35,4 +35,16 @@ A name that is not a valid port name at all (a quoted number such as
 		}
 		return out
 	},
+	CEL: &CELRule{Validations: []CELValidation{{
+		Scope: CELScopeNetworkHandler,
+		// An invalid name is probe-port-range's finding.
+		Expression: "!has(handler.port) || type(handler.port) != string || handler.port == '' || !" +
+			celValidPortName("handler.port") + " || size(" + celNamedPort("handler.port") + ") > 0",
+		Field:   "port",
+		Message: "no interface declares the probe's port name; add {name: <name>, port: <number>} to the ports of the pod network's interface, or probe the port by number",
+		MessageExpression: "'no interface declares a port named ' + strings.quote(handler.port) + " +
+			"(variables.portNames == '' ? ' (no interface declares any port names)' : ' (declared: ' + variables.portNames + ')') + " +
+			"'; add {name: ' + handler.port + " +
+			`", port: <number>} to the ports of the pod network's interface, or probe the port by number (on a masquerade interface a ports list forwards only the ports it lists)"`,
+	}}},
 })

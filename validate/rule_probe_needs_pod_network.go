@@ -26,4 +26,15 @@ network.`,
 	Check: func(o *Object, _ *Options) field.ErrorList {
 		return probespec.CheckPodNetworkForNetworkProbes(o.Spec, o.SpecPath)
 	},
+	CEL: &CELRule{Validations: []CELValidation{{
+		Scope:      CELScopeNetworkHandler,
+		Expression: "variables.hasPodNetwork",
+		Message:    "httpGet and tcpSocket probes need a pod network; add a network with pod: {} and an interface of the same name, or use an exec or guestAgentPing probe",
+		MessageExpression: "handlerName + ' probes need a pod network, ' + " +
+			"(variables.networks.exists(n, has(n.multus) && n.multus.?default.orValue(false)) ? " +
+			"'and the Multus default network ' + strings.quote(variables.networks.filter(n, has(n.multus) && n.multus.?default.orValue(false))[0].name) + ' is not one' : " +
+			"!variables.spec.?domain.?devices.?autoattachPodInterface.orValue(true) && size(variables.networks) == 0 ? " +
+			"'and autoattachPodInterface: false keeps KubeVirt from adding one' : 'and no network has pod: {}') + " +
+			"'; add a network with pod: {} and an interface of the same name, or use an exec or guestAgentPing probe'",
+	}}},
 })

@@ -24,4 +24,9 @@ by KubeVirt (` + "`grpc`" + `) leaves the probe empty in the same way; the
 			return probespec.CheckHasHandler(p, path)
 		})
 	},
+	CEL: &CELRule{Validations: []CELValidation{{
+		Scope:      CELScopeProbe,
+		Expression: "size(" + celHandlers + ") > 0",
+		Message:    "one of httpGet, tcpSocket, exec or guestAgentPing must be set",
+	}}},
 })

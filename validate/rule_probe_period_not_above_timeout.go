@@ -1,6 +1,8 @@
 package validate
 
 import (
+	"strconv"
+
 	"k8s.io/apimachinery/pkg/util/validation/field"
 	v1 "kubevirt.io/api/core/v1"
 
@@ -33,4 +35,16 @@ fields that are left out, so ` + "`timeoutSeconds: 10`" + ` alone is reported to
 			return probespec.CheckPeriodExceedsTimeout(p, path)
 		})
 	},
+	CEL: &CELRule{Validations: []CELValidation{{
+		Scope: CELScopeProbe,
+		Expression: celDefaulted("periodSeconds", probespec.DefaultPeriodSeconds) + " > " +
+			celDefaulted("timeoutSeconds", probespec.DefaultTimeoutSeconds),
+		Field:           "periodSeconds",
+		FieldExpression: "probe.?periodSeconds.orValue(0) != 0 ? 'periodSeconds' : 'timeoutSeconds'",
+		Message:         "periodSeconds must be greater than timeoutSeconds; raise periodSeconds or lower timeoutSeconds",
+		MessageExpression: "'periodSeconds (' + string(" + celDefaulted("periodSeconds", probespec.DefaultPeriodSeconds) + ") + " +
+			"') must be greater than timeoutSeconds (' + string(" + celDefaulted("timeoutSeconds", probespec.DefaultTimeoutSeconds) + ") + ')' + " +
+			"(probe.?periodSeconds.orValue(0) != 0 ? '; raise periodSeconds or lower timeoutSeconds' : " +
+			"' (periodSeconds defaults to " + strconv.Itoa(probespec.DefaultPeriodSeconds) + "); lower timeoutSeconds or set periodSeconds')",
+	}}},
 })

@@ -31,4 +31,5 @@ admission and is reported by ` + "`probe-port-range`" + ` instead.`,
 			return out
 		})
 	},
+	CEL: &CELRule{NoCEL: "The CRD schema requires the port of httpGet and tcpSocket: the API server rejects an object without one before any admission policy sees it."},
 })

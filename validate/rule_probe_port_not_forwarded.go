@@ -38,4 +38,25 @@ kubelet does.`,
 		}
 		return out
 	},
+	CEL: &CELRule{Validations: []CELValidation{{
+		Scope: CELScopeNetworkHandler,
+		// n is the port number as a list of none or one: a name that no
+		// interface declares is probe-named-port-undeclared's finding, an
+		// impossible number probe-port-range's.
+		Expression: "!has(handler.port) || size(variables.forwardingInterface) == 0 || " +
+			"(type(handler.port) == int && (handler.port < 1 || handler.port > 65535)) || " +
+			"[type(handler.port) == int ? [int(handler.port)] : handler.port == '' ? [] : " + celNamedPort("handler.port") + "].all(n, size(n) == 0 || " +
+			"variables.forwardingInterface[0].?ports.orValue([]).exists(p, " + celIsTCP("p") + " && p.port == n[0]) || " +
+			"variables.forwardingInterface[0].?portRanges.orValue([]).exists(r, " + celIsTCP("r") + " && r.start <= n[0] && n[0] <= r.end))",
+		Field:   "port",
+		Message: "the probe's port is not forwarded to the guest: the pod network's interface forwards only the ports it lists; add the port to its ports",
+		MessageExpression: "[type(handler.port) == int ? int(handler.port) : " + celNamedPort("handler.port") + "[0]].map(n, " +
+			"[variables.forwardingInterface[0]].map(i, 'port ' + " +
+			"(type(handler.port) == string ? strings.quote(handler.port) + ' (' + string(n) + ')' : string(n)) + " +
+			"' is not forwarded to the guest: the ' + (has(i.masquerade) ? 'masquerade' : has(i.passtBinding) ? 'passtBinding' : 'passt') + " +
+			"' interface ' + strings.quote(i.name) + ' forwards only ' + " +
+			"[(i.?ports.orValue([]).filter(p, " + celIsTCP("p") + ").map(p, string(p.port)) + " +
+			"i.?portRanges.orValue([]).filter(r, " + celIsTCP("r") + ").map(r, string(r.start) + '-' + string(r.end))).join(', ')]" +
+			".map(s, s == '' ? 'UDP ports' : s)[0] + '; add {port: ' + string(n) + '} to its ports')[0])[0]",
+	}}},
 })

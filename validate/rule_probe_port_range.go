@@ -46,6 +46,17 @@ the same way.`,
 			return out
 		})
 	},
+	CEL: &CELRule{Validations: []CELValidation{{
+		Scope: CELScopeNetworkHandler,
+		Expression: "!has(handler.port) || (type(handler.port) == string ? " + celValidPortName("handler.port") +
+			" : handler.port >= 1 && handler.port <= 65535)",
+		Field:   "port",
+		Message: "the port must be a number from 1 to 65535 or a valid port name; KubeVirt accepts the VM, but Kubernetes rejects its virt-launcher pod",
+		MessageExpression: "(type(handler.port) == string ? " +
+			"(handler.port == '' ? 'an empty port name is not valid' : strings.quote(handler.port) + ' is not a valid port name: ' + " +
+			celPortNameErrors("handler.port") + " + (handler.port.matches('^[+-]?[0-9]+$') ? '; write the port number without quotes' : '')) : " +
+			"'port ' + string(handler.port) + ' is outside 1-65535') + '; KubeVirt accepts the VM, but Kubernetes rejects its virt-launcher pod'",
+	}}},
 })
 
 // portRangeDetail says why the launcher pod rejects the port bad, a

@@ -21,4 +21,5 @@ suggests the field you probably meant. Fields that the CRD marks
 x-kubernetes-preserve-unknown-fields (template metadata, domain.clock)
 are not checked.`,
 	Remediation: "Rename the key to the field suggested, or remove it.",
+	CEL:         &CELRule{NoCEL: "The CRD schema declares every field: with strict field validation (kubectl's default) the API server rejects an unknown field itself, and otherwise drops it before any admission policy runs."},
 })

@@ -32,4 +32,17 @@ virt-launcher, far from the manifest. The values are case-sensitive:
 		}
 		return out
 	},
+	CEL: &CELRule{Validations: []CELValidation{{
+		Expression: celIn("variables.spec.?domain.?devices.?watchdog.?i6300esb.?action.orValue('')",
+			[]string{""}, probespec.DocumentedWatchdogActions, probespec.LibvirtOnlyWatchdogActions),
+		Field:             "domain.devices.watchdog.i6300esb.action",
+		Message:           "unknown watchdog action: KubeVirt accepts it without checking; use poweroff, reset or shutdown",
+		MessageExpression: "'unknown watchdog action ' + strings.quote(variables.spec.domain.devices.watchdog.i6300esb.action) + ': KubeVirt accepts it without checking; use poweroff, reset or shutdown'",
+	}, {
+		Expression: celIn("variables.spec.?domain.?devices.?watchdog.?diag288.?action.orValue('')",
+			[]string{""}, probespec.DocumentedWatchdogActions, probespec.LibvirtOnlyWatchdogActions),
+		Field:             "domain.devices.watchdog.diag288.action",
+		Message:           "unknown watchdog action: KubeVirt accepts it without checking; use poweroff, reset or shutdown",
+		MessageExpression: "'unknown watchdog action ' + strings.quote(variables.spec.domain.devices.watchdog.diag288.action) + ': KubeVirt accepts it without checking; use poweroff, reset or shutdown'",
+	}}},
 })

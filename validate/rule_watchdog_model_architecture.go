@@ -24,4 +24,14 @@ VirtualMachine with the wrong model is accepted, and fails when it is started.`,
 	Check: func(o *Object, opts *Options) field.ErrorList {
 		return probespec.CheckWatchdogModelForArch(o.Spec, o.SpecPath, opts.Architecture)
 	},
+	CEL: &CELRule{Validations: []CELValidation{{
+		Expression: "!has(variables.spec.domain) || !has(variables.spec.domain.devices) || !has(variables.spec.domain.devices.watchdog) || " +
+			"(variables.arch == 'amd64' ? !has(variables.spec.domain.devices.watchdog.diag288) : " +
+			"variables.arch == 's390x' ? !has(variables.spec.domain.devices.watchdog.i6300esb) : variables.arch != 'arm64')",
+		Field:   "domain.devices.watchdog",
+		Message: "the watchdog model does not exist on the VM's architecture; use the architecture's own model, or leave the model out",
+		MessageExpression: "variables.arch == 'amd64' ? 'amd64 supports only the i6300esb watchdog; use i6300esb or leave the model out' : " +
+			"variables.arch == 's390x' ? 's390x supports only the diag288 watchdog; use diag288 or leave the model out' : " +
+			"'arm64 VMs cannot have a watchdog; remove it and rely on a liveness probe'",
+	}}},
 })

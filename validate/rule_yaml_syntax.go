@@ -14,4 +14,5 @@ documents of the same file, which are split at their "---" markers and
 parsed separately. Documentation snippets often carry AsciiDoc callouts
 ("<1>") or "..." placeholders that are not YAML.`,
 	Remediation: "Fix the YAML at the reported line (indentation, a missing colon, a stray callout or tab).",
+	CEL:         &CELRule{NoCEL: "A property of the input file: text that is not valid YAML never becomes an object."},
 })

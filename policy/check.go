@@ -1,0 +1,128 @@
+package policy
+
+import (
+	"fmt"
+	"strings"
+
+	admissionregistrationv1 "k8s.io/api/admissionregistration/v1"
+	"k8s.io/apimachinery/pkg/util/validation/field"
+	"k8s.io/apimachinery/pkg/util/version"
+	plugincel "k8s.io/apiserver/pkg/admission/plugin/cel"
+	"k8s.io/apiserver/pkg/admission/plugin/policy/validating"
+	"k8s.io/apiserver/pkg/admission/plugin/webhook/matchconditions"
+	"k8s.io/apiserver/pkg/cel/environment"
+)
+
+// MinKubernetes is the oldest Kubernetes whose CEL the policies may use:
+// the release in which ValidatingAdmissionPolicy became generally
+// available. Compile uses its CEL environment, as an API server of that
+// version would for a new policy.
+var MinKubernetes = version.MajorMinor(1, 30)
+
+// ExpressionError is an expression of a generated policy that does not
+// compile or type-check.
+type ExpressionError struct {
+	// Policy is the policy's name.
+	Policy string
+	// Field locates the expression in the policy, such as
+	// spec.validations[3].messageExpression.
+	Field string
+	// RuleID is the rule the expression comes from; empty for the
+	// policy's own variables and match conditions.
+	RuleID string
+	// Detail is the compiler's message.
+	Detail string
+}
+
+func (e ExpressionError) Error() string {
+	who := "the policy itself"
+	if e.RuleID != "" {
+		who = "rule " + e.RuleID
+	}
+	return fmt.Sprintf("%s: %s (from %s): %s", e.Policy, e.Field, who, e.Detail)
+}
+
+// Compile compiles every expression of the set with Kubernetes' CEL
+// libraries in the environment that an API server of MinKubernetes uses to
+// admit a new policy, with object typed dynamically as at run time. It
+// returns the expressions that fail; none means the policies will be
+// accepted.
+func Compile(set *Set) []ExpressionError {
+	var out []ExpressionError
+	for _, p := range set.Policies {
+		out = append(out, compilePolicy(p)...)
+	}
+	return out
+}
+
+func compilePolicy(p Policy) []ExpressionError {
+	spec := p.Policy.Spec
+	fail := func(fld *field.Path, ruleID, detail string) ExpressionError {
+		return ExpressionError{Policy: p.Policy.Name, Field: fld.String(), RuleID: ruleID, Detail: detail}
+	}
+	cc, err := plugincel.NewCompositedCompiler(environment.MustBaseEnvSet(MinKubernetes))
+	if err != nil {
+		return []ExpressionError{fail(field.NewPath("spec"), "", err.Error())}
+	}
+	// As the API server: validations and match conditions may use the
+	// authorizer, message expressions may not.
+	withAuthz := plugincel.OptionalVariableDeclarations{HasAuthorizer: true}
+	noAuthz := plugincel.OptionalVariableDeclarations{}
+	var out []ExpressionError
+	check := func(fld *field.Path, ruleID string, res plugincel.CompilationResult) {
+		if res.Error != nil {
+			out = append(out, fail(fld, ruleID, res.Error.Detail))
+		}
+	}
+	for i, v := range spec.Variables {
+		res := cc.CompileAndStoreVariable(&validating.Variable{Name: v.Name, Expression: v.Expression}, withAuthz, environment.NewExpressions)
+		check(field.NewPath("spec", "variables").Index(i).Child("expression"), "", res)
+	}
+	for i := range spec.MatchConditions {
+		mc := matchconditions.MatchCondition(spec.MatchConditions[i])
+		check(field.NewPath("spec", "matchConditions").Index(i).Child("expression"), "",
+			cc.CompileCELExpression(&mc, withAuthz, environment.NewExpressions))
+	}
+	for i, v := range spec.Validations {
+		fld := field.NewPath("spec", "validations").Index(i)
+		id := ruleAt(p, i)
+		check(fld.Child("expression"), id,
+			cc.CompileCELExpression(&validating.ValidationCondition{Expression: v.Expression}, withAuthz, environment.NewExpressions))
+		if v.MessageExpression != "" {
+			check(fld.Child("messageExpression"), id,
+				cc.CompileCELExpression(&validating.MessageExpressionCondition{MessageExpression: v.MessageExpression}, noAuthz, environment.NewExpressions))
+		}
+	}
+	return out
+}
+
+func ruleAt(p Policy, i int) string {
+	if i < len(p.RuleIDs) {
+		return p.RuleIDs[i]
+	}
+	return ""
+}
+
+// validationIndex reads the index of spec.validations[i].… from a field
+// reference, or returns -1.
+func validationIndex(ref string) int {
+	var i int
+	if _, err := fmt.Sscanf(ref, "spec.validations[%d]", &i); err != nil {
+		return -1
+	}
+	return i
+}
+
+// policyWithVersions returns a copy of p whose resource rules name the
+// given versions instead of "*": the API server's type checker skips rules
+// with wildcards.
+func policyWithVersions(p *admissionregistrationv1.ValidatingAdmissionPolicy, versions []string) *admissionregistrationv1.ValidatingAdmissionPolicy {
+	cp := p.DeepCopy()
+	for i := range cp.Spec.MatchConstraints.ResourceRules {
+		r := &cp.Spec.MatchConstraints.ResourceRules[i]
+		if strings.Join(r.APIVersions, ",") == "*" {
+			r.APIVersions = versions
+		}
+	}
+	return cp
+}
