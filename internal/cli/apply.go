@@ -168,7 +168,7 @@ failed, 2 on a usage error or when the cluster cannot be used at all.`,
 	fl.BoolVar(&opts.Restart, flagRestart, false, "restart running VMs whose health checks changed, through KubeVirt's restart subresource (as virtctl restart does)")
 	fl.StringVar(&opts.FieldManager, flagFieldManager, apply.DefaultFieldManager, "field manager name to apply as")
 	fl.IntVar(&opts.Concurrency, flagConcurrency, apply.DefaultWorkers, "how many objects to change at once")
-	fl.StringVar(&opts.Arch, flagArch, "amd64", "architecture assumed when linting VMs that do not set one: "+strings.Join(architectures, ", "))
+	fl.StringVar(&opts.Arch, flagArch, "amd64", "architecture of VMs that do not set one, which decides the --watchdog model and lint's watchdog rules: "+strings.Join(architectures, ", "))
 	fl.StringSliceVar(&opts.Disable, flagDisable, nil, "turn off a lint rule by ID when checking the result")
 	fl.CountVarP(&opts.Verbose, flagVerbose, "v", "log each API request (-v) and the stanza sent (-vv); credentials are never shown")
 	opts.Kube.AddFlags(fl)

@@ -379,6 +379,20 @@ func row(stdout, name string) string {
 	return ""
 }
 
+func TestApplyTimeout(t *testing.T) {
+	release := make(chan struct{})
+	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		<-release // never answers in time
+	}))
+	defer srv.Close()
+	defer close(release)
+	stanza := writeTemp(t, "s.yaml", tcpReadiness)
+	code, _, stderr := runApply(t, nil, "", "--kubeconfig", tokenKubeconfig(t, srv.URL), "--vm", "web", "--from", stanza, "--request-timeout", "300ms")
+	if code != ExitError || !strings.Contains(stderr, "did not answer in time (--request-timeout is 300ms)") {
+		t.Errorf("exit %d\n%s", code, stderr)
+	}
+}
+
 func writeTemp(t *testing.T, name, content string) string {
 	t.Helper()
 	p := filepath.Join(t.TempDir(), name)

@@ -9,7 +9,10 @@ import (
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/client-go/discovery/cached/memory"
+	"k8s.io/client-go/restmapper"
 
+	"github.com/vmhealth/vmhealth/apply"
 	"github.com/vmhealth/vmhealth/internal/testenv"
 )
 
@@ -61,8 +64,26 @@ func TestApplyFiftyBySelector(t *testing.T) {
 	t.Logf("first apply to 50 VMs: %s", time.Since(start).Round(time.Millisecond))
 	want(t, r, 0, "50 objects: 50 applied, 0 unchanged, 0 failed", "50 VMs are running")
 
+	// Lists are paginated: read with pages of 7, the 51 VMs come back once
+	// each.
+	mapper := restmapper.NewDeferredDiscoveryRESTMapper(memory.NewMemCacheClient(env.Kube.Discovery()))
+	seen := map[string]int{}
+	err := apply.List(context.Background(), apply.Clients{Dynamic: env.Dynamic, Mapper: mapper}, apply.VirtualMachine,
+		apply.ListOptions{Namespace: ns, PageSize: 7}, func(u *unstructured.Unstructured) error {
+			seen[u.GetName()]++
+			return nil
+		})
+	if err != nil || len(seen) != 51 {
+		t.Errorf("paginated list: %d names, %v", len(seen), err)
+	}
+	for name, n := range seen {
+		if n != 1 {
+			t.Errorf("%s listed %d times", name, n)
+		}
+	}
+
 	rvs := map[string]string{}
-	list, err := env.Dynamic.Resource(testenv.VirtualMachines).Namespace(ns).List(context.Background(), metav1.ListOptions{})
+	list, err := env.Dynamic.Resource(testenv.VirtualMachines).Namespace(ns).List(context.Background(), metav1.ListOptions{Limit: 100})
 	if err != nil {
 		t.Fatal(err)
 	}
