@@ -4,12 +4,11 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/google/cel-go/cel"
 	admissionregistrationv1 "k8s.io/api/admissionregistration/v1"
 	"k8s.io/apimachinery/pkg/util/validation/field"
 	"k8s.io/apimachinery/pkg/util/version"
 	plugincel "k8s.io/apiserver/pkg/admission/plugin/cel"
-	"k8s.io/apiserver/pkg/admission/plugin/policy/validating"
-	"k8s.io/apiserver/pkg/admission/plugin/webhook/matchconditions"
 	"k8s.io/apiserver/pkg/cel/environment"
 )
 
@@ -75,26 +74,42 @@ func compilePolicy(p Policy) []ExpressionError {
 		}
 	}
 	for i, v := range spec.Variables {
-		res := cc.CompileAndStoreVariable(&validating.Variable{Name: v.Name, Expression: v.Expression}, withAuthz, environment.NewExpressions)
+		res := cc.CompileAndStoreVariable(variable{v.Name, v.Expression}, withAuthz, environment.NewExpressions)
 		check(field.NewPath("spec", "variables").Index(i).Child("expression"), "", res)
 	}
 	for i := range spec.MatchConditions {
-		mc := matchconditions.MatchCondition(spec.MatchConditions[i])
 		check(field.NewPath("spec", "matchConditions").Index(i).Child("expression"), "",
-			cc.CompileCELExpression(&mc, withAuthz, environment.NewExpressions))
+			cc.CompileCELExpression(expression{spec.MatchConditions[i].Expression, cel.BoolType}, withAuthz, environment.NewExpressions))
 	}
 	for i, v := range spec.Validations {
 		fld := field.NewPath("spec", "validations").Index(i)
 		id := ruleAt(p, i)
 		check(fld.Child("expression"), id,
-			cc.CompileCELExpression(&validating.ValidationCondition{Expression: v.Expression}, withAuthz, environment.NewExpressions))
+			cc.CompileCELExpression(expression{v.Expression, cel.BoolType}, withAuthz, environment.NewExpressions))
 		if v.MessageExpression != "" {
 			check(fld.Child("messageExpression"), id,
-				cc.CompileCELExpression(&validating.MessageExpressionCondition{MessageExpression: v.MessageExpression}, noAuthz, environment.NewExpressions))
+				cc.CompileCELExpression(expression{v.MessageExpression, cel.StringType}, noAuthz, environment.NewExpressions))
 		}
 	}
 	return out
 }
+
+// expression is a CEL expression that must evaluate to want, as the
+// compiler takes it.
+type expression struct {
+	text string
+	want *cel.Type
+}
+
+func (e expression) GetExpression() string    { return e.text }
+func (e expression) ReturnTypes() []*cel.Type { return []*cel.Type{e.want} }
+
+// variable is a policy variable as the compiler takes it: of any type.
+type variable struct{ name, text string }
+
+func (v variable) GetName() string          { return v.name }
+func (v variable) GetExpression() string    { return v.text }
+func (v variable) ReturnTypes() []*cel.Type { return []*cel.Type{cel.AnyType} }
 
 func ruleAt(p Policy, i int) string {
 	if i < len(p.RuleIDs) {

@@ -177,3 +177,16 @@ func celIn(expr string, values ...[]string) string {
 	}
 	return expr + " in [" + strings.Join(quoted, ", ") + "]"
 }
+
+// InClusterNote says in a sentence whether a ValidatingAdmissionPolicy
+// written by vmhealth policy enforces the rule, and why not when it
+// cannot; docs/rules.md and vmhealth rules show it.
+func (r *Rule) InClusterNote() string {
+	switch {
+	case r.InCluster():
+		return "yes, `vmhealth policy` enforces it."
+	case r.CEL != nil && r.CEL.NoCEL != "":
+		return "no. " + r.CEL.NoCEL
+	}
+	return "no."
+}

@@ -41,6 +41,7 @@ func WriteRulesMarkdown(w io.Writer, rules []*Rule, examples map[string][]RuleEx
 	for _, r := range rules {
 		fmt.Fprintf(&b, "\n## %s\n\n", r.ID)
 		fmt.Fprintf(&b, "**Severity:** %s · **Category:** %s\n\n", r.Severity, r.Category)
+		fmt.Fprintf(&b, "**In-cluster:** %s\n\n", r.InClusterNote())
 		fmt.Fprintf(&b, "%s\n\n", r.Summary)
 		fmt.Fprintf(&b, "%s\n\n", strings.TrimSpace(r.Description))
 		fmt.Fprintf(&b, "**Fix:** %s\n", r.Remediation)

@@ -24,8 +24,9 @@ func NewCmdRules(f *Factory, runF func(*RulesOptions) error) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "rules [rule-id]",
 		Short: "List the lint rules, or document one",
-		Long: `List every rule that lint applies, with its ID, default severity, category
-and a one-line summary; with a rule ID, print that rule's documentation:
+		Long: `List every rule that lint applies, with its ID, default severity, category,
+whether vmhealth policy can enforce it in a cluster (IN-CLUSTER) and a
+one-line summary; with a rule ID, print that rule's documentation:
 what KubeVirt does, why the rule exists, and how to fix a finding.
 
 Categories say when KubeVirt would notice the problem, if ever: input (the
@@ -69,9 +70,9 @@ func rulesRun(opts *RulesOptions) error {
 		return writeRuleDoc(opts, rule)
 	}
 	tw := tabwriter.NewWriter(opts.IO.Out, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "ID\tSEVERITY\tCATEGORY\tSUMMARY")
+	fmt.Fprintln(tw, "ID\tSEVERITY\tCATEGORY\tIN-CLUSTER\tSUMMARY")
 	for _, r := range opts.Registry.Rules() {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", r.ID, r.Severity, r.Category, r.Summary)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", r.ID, r.Severity, r.Category, yesNo(r.InCluster()), r.Summary)
 	}
 	return tw.Flush()
 }
@@ -79,7 +80,7 @@ func rulesRun(opts *RulesOptions) error {
 func writeRuleDoc(opts *RulesOptions, r *validate.Rule) error {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s\n\n", r.ID)
-	fmt.Fprintf(&b, "Severity: %s\nCategory: %s\n\n", r.Severity, r.Category)
+	fmt.Fprintf(&b, "Severity: %s\nCategory: %s\nIn-cluster: %s\n\n", r.Severity, r.Category, strings.ReplaceAll(r.InClusterNote(), "`", ""))
 	fmt.Fprintf(&b, "%s\n", strings.TrimSpace(r.Summary))
 	if d := strings.TrimSpace(r.Description); d != "" {
 		fmt.Fprintf(&b, "\n%s\n", d)
@@ -90,4 +91,11 @@ func writeRuleDoc(opts *RulesOptions, r *validate.Rule) error {
 	fmt.Fprintf(&b, "\nSilence it for one object with the annotation %s: %s\n", validate.IgnoreAnnotation, r.ID)
 	_, err := fmt.Fprint(opts.IO.Out, b.String())
 	return err
+}
+
+func yesNo(b bool) string {
+	if b {
+		return "yes"
+	}
+	return "no"
 }

@@ -60,9 +60,9 @@ func TestRulesRun(t *testing.T) {
 			args:     []string{"rules"},
 			wantCode: ExitOK,
 			wantRows: [][]string{
-				{"ID", "SEVERITY", "CATEGORY", "SUMMARY"},
-				{"test-warning", "warning", "best-practice", "A warning for tests."},
-				{"test-arch", "info", "best-practice", "Reports the assumed architecture."},
+				{"ID", "SEVERITY", "CATEGORY", "IN-CLUSTER", "SUMMARY"},
+				{"test-warning", "warning", "best-practice", "no", "A warning for tests."},
+				{"test-arch", "info", "best-practice", "no", "Reports the assumed architecture."},
 			},
 			wantOut: []string{"\nunknown-field ", "\nyaml-syntax "},
 		},
@@ -71,7 +71,7 @@ func TestRulesRun(t *testing.T) {
 			args:     []string{"rules", "test-warning"},
 			wantCode: ExitOK,
 			wantOut: []string{
-				"test-warning\n\nSeverity: warning\nCategory: best-practice\n\nA warning for tests.\n\nFires on objects labelled test-warning.\n\nFix: Remove the label.\n",
+				"test-warning\n\nSeverity: warning\nCategory: best-practice\nIn-cluster: no.\n\nA warning for tests.\n\nFires on objects labelled test-warning.\n\nFix: Remove the label.\n",
 				"vmhealth.io/ignore: test-warning",
 			},
 		},
