@@ -106,6 +106,9 @@ func (t *text) summaryLine(s *validate.Summary) string {
 		counts = t.sev[validate.SeverityWarning].Sprint(counts)
 	}
 	line := fmt.Sprintf("%s, %s: %s", plural(s.Files, "file"), plural(s.Objects, "object"), counts)
+	if s.Files == 0 && s.Objects > 0 {
+		line = fmt.Sprintf("%s: %s", plural(s.Objects, "object"), counts) // from a cluster, not files
+	}
 	if s.Suppressed > 0 {
 		line += fmt.Sprintf(" (%d suppressed)", s.Suppressed)
 	}

@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"fmt"
+	"io"
 	"slices"
 	"strings"
 
@@ -184,9 +185,9 @@ func setInputs(cmd *cobra.Command, opts *LintOptions, args []string) error {
 	return nil
 }
 
-func lintRun(ctx context.Context, opts *LintOptions) error {
-	stdout, stderr := opts.IO.Out, opts.IO.ErrOut
-	out, err := render.New(opts.Output, stdout, render.Options{
+// newRenderer is the output both lint paths (files, cluster) write to.
+func (opts *LintOptions) newRenderer(w io.Writer) (render.Formatter, error) {
+	return render.New(opts.Output, w, render.Options{
 		Color:       opts.ColorAllowed && !opts.NoColor,
 		Quiet:       opts.Quiet,
 		Registry:    opts.Registry,
@@ -194,18 +195,16 @@ func lintRun(ctx context.Context, opts *LintOptions) error {
 		BaseDir:     opts.baseDir(),
 		ToolVersion: opts.toolVersion,
 	})
-	if err != nil {
-		return err
-	}
-	ci, err := startCI(&opts.ciOptions, stderr)
-	if err != nil {
-		return err
-	}
+}
+
+// newLinter is the linter both lint paths use, with the flags' and the
+// configuration file's settings.
+func (opts *LintOptions) newLinter() *validate.Linter {
 	disabled := map[string]bool{}
 	for _, id := range opts.Disable {
 		disabled[id] = true
 	}
-	linter := validate.New(validate.Options{
+	return validate.New(validate.Options{
 		Registry:          opts.Registry,
 		Disabled:          disabled,
 		SeverityOverrides: opts.SeverityOverrides,
@@ -214,6 +213,19 @@ func lintRun(ctx context.Context, opts *LintOptions) error {
 		MaxDocumentBytes:  opts.MaxDocumentBytes,
 		SkipPath:          opts.skipPath(),
 	})
+}
+
+func lintRun(ctx context.Context, opts *LintOptions) error {
+	stdout, stderr := opts.IO.Out, opts.IO.ErrOut
+	out, err := opts.newRenderer(stdout)
+	if err != nil {
+		return err
+	}
+	ci, err := startCI(&opts.ciOptions, stderr)
+	if err != nil {
+		return err
+	}
+	linter := opts.newLinter()
 
 	// A failed write (stdout closed) stops the run instead of linting on
 	// for nobody.

@@ -11,7 +11,6 @@ import (
 
 	"github.com/vmhealth/vmhealth/apply"
 	"github.com/vmhealth/vmhealth/internal/kube"
-	"github.com/vmhealth/vmhealth/render"
 	"github.com/vmhealth/vmhealth/validate"
 )
 
@@ -76,25 +75,15 @@ func runLint(ctx context.Context, opts *LintOptions) error {
 func lintClusterRun(ctx context.Context, opts *LintOptions) (err error) {
 	stdout, stderr := opts.IO.Out, opts.IO.ErrOut
 	defer func() { err = runError(stderr, err) }()
-	out, err := render.New(opts.Output, stdout, render.Options{
-		Color:    opts.ColorAllowed && !opts.NoColor,
-		Quiet:    opts.Quiet,
-		Registry: opts.Registry,
-	})
+	out, err := opts.newRenderer(stdout)
 	if err != nil {
 		return err
 	}
-	// The same linter lintRun builds for files.
-	disabled := map[string]bool{}
-	for _, id := range opts.Disable {
-		disabled[id] = true
+	ci, err := startCI(&opts.ciOptions, stderr)
+	if err != nil {
+		return err
 	}
-	linter := validate.New(validate.Options{
-		Registry:         opts.Registry,
-		Disabled:         disabled,
-		Architecture:     opts.Arch,
-		MaxDocumentBytes: opts.MaxDocumentBytes,
-	})
+	linter := opts.newLinter()
 
 	cl, err := connect(opts.Cluster.Connect, opts.Cluster.Kube, opts.Cluster.Version, 0, stderr)
 	if err != nil {
@@ -128,10 +117,15 @@ func lintClusterRun(ctx context.Context, opts *LintOptions) (err error) {
 			}
 			sum.Objects++
 			for _, f := range fs {
+				// Counted as the linter counts files' findings; adjust
+				// then moves what the baseline accepts.
 				if f.Suppressed != nil {
 					sum.Suppressed++
 				} else {
 					sum.Findings[f.Severity.String()]++
+				}
+				if !ci.keep(&f) {
+					continue
 				}
 				if opts.Quiet && (f.Suppressed != nil || f.Severity < opts.FailOn) {
 					continue
@@ -151,8 +145,12 @@ func lintClusterRun(ctx context.Context, opts *LintOptions) (err error) {
 			return cl.Redactor.Error(err)
 		}
 	}
+	ci.adjust(sum)
 	if err := out.Flush(sum); err != nil {
 		return fmt.Errorf("writing output: %w", err)
+	}
+	if err := ci.finish(stderr); err != nil {
+		return err
 	}
 	if sum.Count(opts.FailOn) > 0 {
 		return errFindings

@@ -3,6 +3,8 @@ package cli
 import (
 	"context"
 	"encoding/json"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -114,5 +116,29 @@ func TestLintClusterFlags(t *testing.T) {
 		if code != ExitError || !strings.Contains(stderr, tt.wantErr) {
 			t.Errorf("%v: exit %d, stderr %q; want %q", tt.args, code, stderr, tt.wantErr)
 		}
+	}
+}
+
+// TestLintClusterHonoursConfigAndBaseline checks that lint --cluster reads
+// the configuration file and the baseline as lint on files does.
+func TestLintClusterHonoursConfigAndBaseline(t *testing.T) {
+	connect, _ := fakeCluster(t, clusterVM("broken", typoReadiness))
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, ".vmhealth.yaml")
+	if err := os.WriteFile(cfg, []byte("rules:\n  unknown-field:\n    severity: warning\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, stdout, stderr := runLintCluster(t, connect, "--cluster", "--config", cfg)
+	if code != ExitOK || !strings.Contains(stdout, "warning unknown-field") {
+		t.Errorf("severity from the config: exit %d\n%s\n%s", code, stdout, stderr)
+	}
+
+	base := filepath.Join(dir, "baseline.json")
+	if code, stdout, stderr := runLintCluster(t, connect, "--cluster", "--no-config", "--baseline-write", base); code != ExitOK {
+		t.Fatalf("baseline-write: exit %d\n%s\n%s", code, stdout, stderr)
+	}
+	code, stdout, stderr = runLintCluster(t, connect, "--cluster", "--no-config", "--baseline", base)
+	if code != ExitOK || !strings.Contains(stdout, "(1 suppressed)") {
+		t.Errorf("with the baseline: exit %d\n%s\n%s", code, stdout, stderr)
 	}
 }
