@@ -36,7 +36,7 @@ func stanzaFlagNames() []string {
 
 func addStanzaFlags(fl *pflag.FlagSet) *stanzaFlags {
 	s := &stanzaFlags{settings: map[string]*int32{}}
-	fl.StringVar(&s.readiness, genFlagReadiness, "", "readiness probe, as for vmhealth gen: "+gen.SpecSyntax)
+	fl.StringVar(&s.readiness, genFlagReadiness, "", "readiness probe: "+gen.SpecSyntax)
 	fl.StringVar(&s.liveness, genFlagLiveness, "", "liveness probe, in the same form")
 	fl.StringArrayVar(&s.headers, genFlagHeader, nil, "HTTP header 'Name: value' for every http/https probe (repeatable)")
 	fl.StringArrayVar(&s.readinessHeaders, genFlagReadiness+"-"+genFlagHeader, nil, "HTTP header for the readiness probe only (repeatable)")
@@ -53,7 +53,7 @@ func addStanzaFlags(fl *pflag.FlagSet) *stanzaFlags {
 		}
 	}
 	fl.StringVar(&s.watchdog, genFlagWatchdog, "", "watchdog device with this action: poweroff, reset or shutdown")
-	fl.StringVar(&s.watchdogModel, genFlagWatchdogModel, "", "watchdog model: i6300esb (amd64) or diag288 (s390x); default: the --arch's")
+	fl.StringVar(&s.watchdogModel, genFlagWatchdogModel, "", "watchdog model: i6300esb (amd64) or diag288 (s390x); default: the architecture's")
 	fl.StringVar(&s.watchdogName, genFlagWatchdogName, gen.DefaultWatchdogName, "name of the watchdog device")
 	return s
 }

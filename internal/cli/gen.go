@@ -11,7 +11,6 @@ import (
 
 	"github.com/vmhealth/vmhealth/gen"
 	"github.com/vmhealth/vmhealth/internal/atomicfile"
-	"github.com/vmhealth/vmhealth/probespec"
 	"github.com/vmhealth/vmhealth/validate"
 )
 
@@ -83,9 +82,8 @@ type GenOptions struct {
 // NewCmdGen builds the gen command. runF replaces genRun in tests.
 func NewCmdGen(f *Factory, runF func(*GenOptions) error) *cobra.Command {
 	opts := &GenOptions{IO: f.IOStreams}
-	var readiness, liveness, watchdog, watchdogModel, watchdogName, output, target, arch, guestOS string
-	var headers, readinessHeaders, livenessHeaders []string
-	settings := map[string]*int32{}
+	var output, target, arch, guestOS string
+	var stanza *stanzaFlags
 
 	cmd := &cobra.Command{
 		Use:   "gen [flags]",
@@ -137,35 +135,11 @@ file is replaced atomically, keeping its mode.`,
     --liveness-initial-delay 120 --watchdog poweroff --cloud-init --guest-os ubuntu`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			fl := cmd.Flags()
-			opts.setBy = map[string]string{}
-			var err error
-			if opts.Request.Readiness, err = probeRequest(cmd, genFlagReadiness, readiness, headers, readinessHeaders, settings, opts.setBy); err != nil {
+			req, setBy, err := stanza.request(cmd, "")
+			if err != nil {
 				return err
 			}
-			if opts.Request.Liveness, err = probeRequest(cmd, genFlagLiveness, liveness, headers, livenessHeaders, settings, opts.setBy); err != nil {
-				return err
-			}
-			if err := checkHeaders(cmd, opts.Request, headers); err != nil {
-				return err
-			}
-			for _, s := range probeSettings {
-				if fl.Changed(s.flag) && opts.Request.Readiness == nil && opts.Request.Liveness == nil {
-					return usageErrorf(cmd, "--%s needs --%s or --%s", s.flag, genFlagReadiness, genFlagLiveness)
-				}
-			}
-			switch {
-			case fl.Changed(genFlagWatchdog) && !slices.Contains(probespec.DocumentedWatchdogActions, watchdog):
-				msg := fmt.Sprintf("invalid --%s %q: the action is poweroff, reset or shutdown", genFlagWatchdog, watchdog)
-				if s := validate.Suggest(watchdog, probespec.DocumentedWatchdogActions); s != "" {
-					msg += fmt.Sprintf("; did you mean %q?", s)
-				}
-				return usageErrorf(cmd, "%s", msg)
-			case fl.Changed(genFlagWatchdog):
-				opts.Request.Watchdog = &gen.WatchdogRequest{Action: watchdog, Model: watchdogModel, Name: watchdogName}
-			case fl.Changed(genFlagWatchdogModel), fl.Changed(genFlagWatchdogName):
-				return usageErrorf(cmd, "--%s and --%s need --%s", genFlagWatchdogModel, genFlagWatchdogName, genFlagWatchdog)
-			}
+			opts.Request, opts.setBy = *req, setBy
 			if opts.Request.Readiness == nil && opts.Request.Liveness == nil && opts.Request.Watchdog == nil {
 				return usageErrorf(cmd, "nothing to generate: give --%s, --%s or --%s", genFlagReadiness, genFlagLiveness, genFlagWatchdog)
 			}
@@ -182,25 +156,7 @@ file is replaced atomically, keeping its mode.`,
 	}
 
 	fl := cmd.Flags()
-	fl.StringVar(&readiness, genFlagReadiness, "", "readiness probe: "+gen.SpecSyntax)
-	fl.StringVar(&liveness, genFlagLiveness, "", "liveness probe, in the same form")
-	fl.StringArrayVar(&headers, genFlagHeader, nil, "HTTP header 'Name: value' for every http/https probe (repeatable)")
-	fl.StringArrayVar(&readinessHeaders, genFlagReadiness+"-"+genFlagHeader, nil, "HTTP header for the readiness probe only (repeatable)")
-	fl.StringArrayVar(&livenessHeaders, genFlagLiveness+"-"+genFlagHeader, nil, "HTTP header for the liveness probe only (repeatable)")
-	for _, s := range probeSettings {
-		for _, prefix := range []string{"", genFlagReadiness + "-", genFlagLiveness + "-"} {
-			v := new(int32)
-			settings[prefix+s.flag] = v
-			help := s.help
-			if prefix != "" {
-				help = "like --" + s.flag + ", for the " + strings.TrimSuffix(prefix, "-") + " probe only"
-			}
-			fl.Int32Var(v, prefix+s.flag, 0, help)
-		}
-	}
-	fl.StringVar(&watchdog, genFlagWatchdog, "", "watchdog device with this action: poweroff, reset or shutdown")
-	fl.StringVar(&watchdogModel, genFlagWatchdogModel, "", "watchdog model: i6300esb (amd64) or diag288 (s390x); default: the architecture's")
-	fl.StringVar(&watchdogName, genFlagWatchdogName, gen.DefaultWatchdogName, "name of the watchdog device")
+	stanza = addStanzaFlags(fl)
 	fl.StringVar(&arch, flagArch, "", "the VM's architecture, which decides the watchdog model: amd64 (default), arm64 or s390x; --into reads it from the file")
 	fl.StringVarP(&output, flagOutput, "o", string(gen.FormatYAML), "output format: yaml, json, or patch (a JSON merge patch)")
 	fl.StringVar(&target, genFlagFor, string(gen.TargetVM), "place the stanza as in a VirtualMachine (vm: spec.template.spec) or a VirtualMachineInstance (vmi: spec)")
