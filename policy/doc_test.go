@@ -12,8 +12,8 @@ import (
 )
 
 // TestDocListsRules keeps the two tables of docs/policy.md, the rules a
-// policy enforces and the error-level rules it cannot, in step with the
-// rules' CEL forms.
+// policy enforces and the error-level rules it cannot, and its list of
+// warning rules with a CEL form, in step with the rules.
 func TestDocListsRules(t *testing.T) {
 	doc, err := os.ReadFile(filepath.Join("..", "docs", "policy.md"))
 	if err != nil {
@@ -44,6 +44,11 @@ func TestDocListsRules(t *testing.T) {
 			enforced = append(enforced, r.ID)
 		case r.Severity == validate.SeverityError && r.FileCheck == nil:
 			not = append(not, r.ID)
+		}
+	}
+	for _, r := range validate.DefaultRegistry.Rules() {
+		if r.InCluster() && r.Severity != validate.SeverityError && !strings.Contains(string(doc), "`"+r.ID+"`") {
+			t.Errorf("docs/policy.md does not mention %s, a %s rule with a CEL form", r.ID, r.Severity)
 		}
 	}
 	if got := table("enforced in the cluster"); !slices.Equal(got, enforced) {

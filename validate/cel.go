@@ -183,8 +183,10 @@ func celIn(expr string, values ...[]string) string {
 // cannot; docs/rules.md and vmhealth rules show it.
 func (r *Rule) InClusterNote() string {
 	switch {
-	case r.InCluster():
+	case r.InCluster() && r.Severity == SeverityError:
 		return "yes, `vmhealth policy` enforces it."
+	case r.InCluster():
+		return "yes, when `vmhealth policy --rules` names it or the configuration file raises it to error."
 	case r.CEL != nil && r.CEL.NoCEL != "":
 		return "no. " + r.CEL.NoCEL
 	}

@@ -32,4 +32,11 @@ To send a particular HTTP ` + "`Host`" + ` header to the guest, set it in
 			return errs
 		})
 	},
+	CEL: &CELRule{Validations: []CELValidation{{
+		Scope:             CELScopeNetworkHandler,
+		Expression:        "handler.?host.orValue('') == ''",
+		Field:             "host",
+		Message:           "the kubelet probes this host instead of the VM; remove host to probe the VM through its virt-launcher pod IP",
+		MessageExpression: "'the kubelet probes host ' + strings.quote(handler.host) + ' instead of the VM; remove host to probe the VM through its virt-launcher pod IP'",
+	}}},
 })

@@ -37,6 +37,42 @@ VirtualMachine keeps the value as written, which hides the difference.
 			return errs
 		})
 	},
+	// A field that is written is set: 0 included, which the Go check
+	// tells from a missing field by the YAML.
+	CEL: &CELRule{Validations: []CELValidation{
+		{
+			Scope:      CELScopeProbe,
+			Expression: "probe.?timeoutSeconds.orValue(1) >= 1",
+			Field:      "timeoutSeconds",
+			Message:    "timeoutSeconds: the value is below 1, and KubeVirt silently replaces it by the default " + fmt.Sprint(probeDefault("timeoutSeconds")) + "; write 1 or more, or remove it",
+			MessageExpression: "'timeoutSeconds: ' + string(probe.timeoutSeconds) + ' is below 1, and KubeVirt silently replaces it by the default " +
+				fmt.Sprint(probeDefault("timeoutSeconds")) + "; write 1 or more, or remove it'",
+		},
+		{
+			Scope:      CELScopeProbe,
+			Expression: "probe.?periodSeconds.orValue(1) >= 1",
+			Field:      "periodSeconds",
+			Message:    "periodSeconds: the value is below 1, and KubeVirt silently replaces it by the default " + fmt.Sprint(probeDefault("periodSeconds")) + "; write 1 or more, or remove it",
+			MessageExpression: "'periodSeconds: ' + string(probe.periodSeconds) + ' is below 1, and KubeVirt silently replaces it by the default " +
+				fmt.Sprint(probeDefault("periodSeconds")) + "; write 1 or more, or remove it'",
+		},
+		{
+			Scope:      CELScopeProbe,
+			Expression: "probe.?successThreshold.orValue(1) >= 1",
+			Field:      "successThreshold",
+			Message:    "successThreshold: the value is below 1, and KubeVirt silently replaces it by the default " + fmt.Sprint(probeDefault("successThreshold")) + "; write 1 or more, or remove it",
+			MessageExpression: "'successThreshold: ' + string(probe.successThreshold) + ' is below 1, and KubeVirt silently replaces it by the default " +
+				fmt.Sprint(probeDefault("successThreshold")) + "; write 1 or more, or remove it'",
+		},
+		{
+			Scope:      CELScopeProbe,
+			Expression: "probe.?failureThreshold.orValue(1) >= 1",
+			Field:      "failureThreshold",
+			Message:    "failureThreshold: the value is below 1, and KubeVirt silently replaces it by the default " + fmt.Sprint(probeDefault("failureThreshold")) + "; write 1 or more, or remove it",
+			MessageExpression: "'failureThreshold: ' + string(probe.failureThreshold) + ' is below 1, and KubeVirt silently replaces it by the default " +
+				fmt.Sprint(probeDefault("failureThreshold")) + "; write 1 or more, or remove it'",
+		},
+	}},
 })
 
 // probeDefault is KubeVirt's default for a probe field below 1.

@@ -32,4 +32,15 @@ the interrupt.`,
 		}
 		return out
 	},
+	CEL: &CELRule{Validations: []CELValidation{{
+		Expression:        "!(" + celIn("variables.spec.?domain.?devices.?watchdog.?i6300esb.?action.orValue('')", probespec.LibvirtOnlyWatchdogActions) + ")",
+		Field:             "domain.devices.watchdog.i6300esb.action",
+		Message:           "the watchdog action is passed to libvirt but not documented by KubeVirt; use poweroff, reset or shutdown",
+		MessageExpression: "'watchdog action ' + strings.quote(variables.spec.domain.devices.watchdog.i6300esb.action) + ' is passed to libvirt but not documented by KubeVirt; use poweroff, reset or shutdown'",
+	}, {
+		Expression:        "!(" + celIn("variables.spec.?domain.?devices.?watchdog.?diag288.?action.orValue('')", probespec.LibvirtOnlyWatchdogActions) + ")",
+		Field:             "domain.devices.watchdog.diag288.action",
+		Message:           "the watchdog action is passed to libvirt but not documented by KubeVirt; use poweroff, reset or shutdown",
+		MessageExpression: "'watchdog action ' + strings.quote(variables.spec.domain.devices.watchdog.diag288.action) + ' is passed to libvirt but not documented by KubeVirt; use poweroff, reset or shutdown'",
+	}}},
 })

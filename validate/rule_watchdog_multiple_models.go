@@ -22,4 +22,10 @@ s390x the model that does not belong is also reported by
 		w, path := watchdogOf(o)
 		return probespec.CheckWatchdogSingleModel(w, path)
 	},
+	CEL: &CELRule{Validations: []CELValidation{{
+		Expression: "!variables.spec.?domain.?devices.?watchdog.hasValue() || " +
+			"!(has(variables.spec.domain.devices.watchdog.i6300esb) && has(variables.spec.domain.devices.watchdog.diag288))",
+		Field:   "domain.devices.watchdog",
+		Message: "must have exactly one watchdog model set, found i6300esb and diag288; keep the one for the VM's architecture",
+	}}},
 })

@@ -24,4 +24,5 @@ VMI's status, in events, or by tools that patch devices by name.`,
 		}
 		return errs
 	},
+	CEL: &CELRule{NoCEL: "The CRD schema requires the watchdog's name: the API server rejects a watchdog without one before any admission policy runs."},
 })
