@@ -4,12 +4,15 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"io"
+	"log"
 	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -189,5 +192,38 @@ func TestExplain(t *testing.T) {
 
 	if err := c.Explain(context.DeadlineExceeded, "get", "x"); !errors.Is(err, ErrTimeout) {
 		t.Errorf("deadline: %v", err)
+	}
+}
+
+// TestTLSVerifiedByDefault: a kubeconfig that neither names the server's CA
+// nor sets insecure-skip-tls-verify gets the server's certificate checked,
+// and a certificate from an unknown authority is refused with a message
+// that says so (and holds no credential).
+func TestTLSVerifiedByDefault(t *testing.T) {
+	var served atomic.Bool
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { served.Store(true) }))
+	srv.Config.ErrorLog = log.New(io.Discard, "", 0) // the refused handshake is expected
+	srv.StartTLS()
+	defer srv.Close()
+	path := writeKubeconfig(t, srv.URL, "")
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, []byte(strings.Replace(string(data), "    insecure-skip-tls-verify: true\n", "", 1)), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	c, err := Connect(Flags{Kubeconfig: path}, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = c.Dynamic.Resource(schema.GroupVersionResource{Group: "kubevirt.io", Version: "v1", Resource: "virtualmachines"}).
+		Namespace("x").Get(context.Background(), "vm", metav1.GetOptions{})
+	if err == nil || served.Load() {
+		t.Fatalf("an unverified server was talked to (err %v, request served %v)", err, served.Load())
+	}
+	msg := c.Explain(err, "get", "virtualmachines.kubevirt.io").Error()
+	if !strings.Contains(msg, "certificate") || strings.Contains(msg, testToken) {
+		t.Errorf("message %q should name the certificate problem and no token", msg)
 	}
 }
