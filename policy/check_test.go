@@ -193,3 +193,14 @@ metadata:
 		t.Errorf("decoded %d CRDs", len(crds))
 	}
 }
+
+// FuzzDecodeCRDs feeds ReadCRDs' decoder arbitrary files: it may refuse
+// them, never panic.
+func FuzzDecodeCRDs(f *testing.F) {
+	f.Add([]byte(`{"apiVersion": "v1", "kind": "List", "items": [{"kind": "CustomResourceDefinition"}]}`))
+	f.Add([]byte("kind: CustomResourceDefinition\nspec:\n  versions: [{name: v1}]\n---\nkind: List\nitems: 3\n"))
+	f.Add([]byte("- a\n- b"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		_, _ = decodeCRDs(data)
+	})
+}
