@@ -45,7 +45,9 @@ examples: build
 bench:
 	@mkdir -p .cache
 	$(GO) test -run '^$$' -bench . -benchmem -count 1 ./validate/ | tee .cache/bench.txt
-	$(GO) run ./internal/perfreport -bench .cache/bench.txt -o docs/performance.md
+	@if [ -f hack/testbin.sh ]; then bash hack/testbin.sh; fi
+	$(GO) test -run '^$$' -bench . -benchtime 1x -count 1 ./test/e2e/ | tee .cache/bench-cluster.txt
+	$(GO) run ./internal/perfreport -bench .cache/bench.txt -cluster .cache/bench-cluster.txt -o docs/performance.md
 
 # Regenerates generated documentation: docs/rules.md from the rule registry.
 docs:
