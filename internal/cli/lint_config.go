@@ -107,17 +107,28 @@ func setupCI(cmd *cobra.Command, f *Factory, opts *LintOptions) error {
 
 // loadConfig finds and reads the configuration file, unless --no-config.
 func loadConfig(opts *LintOptions) error {
-	if opts.NoConfig {
-		return nil
+	c, err := findConfig(opts.NoConfig, opts.ConfigPath, opts.Registry)
+	if err != nil {
+		return err
 	}
-	path := opts.ConfigPath
+	opts.Config = c
+	return nil
+}
+
+// findConfig reads the configuration file named by --config, else the
+// .vmhealth.yaml of the working directory or its nearest parent; it returns
+// nil with --no-config or when there is none.
+func findConfig(noConfig bool, path string, reg *validate.Registry) (*config.Config, error) {
+	if noConfig {
+		return nil, nil
+	}
 	if path == "" {
 		wd, err := os.Getwd()
 		if err != nil {
-			return fmt.Errorf("looking for %s: %w", config.FileName, err)
+			return nil, fmt.Errorf("looking for %s: %w", config.FileName, err)
 		}
 		if path, err = config.Find(wd); err != nil || path == "" {
-			return err
+			return nil, err
 		}
 		// Errors name the file as the user would: relative when it is in
 		// the working directory or above it.
@@ -125,10 +136,5 @@ func loadConfig(opts *LintOptions) error {
 			path = rel
 		}
 	}
-	c, err := config.Load(path, opts.Registry)
-	if err != nil {
-		return err
-	}
-	opts.Config = c
-	return nil
+	return config.Load(path, reg)
 }

@@ -2,8 +2,6 @@ package cli
 
 import (
 	"fmt"
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 
@@ -190,23 +188,7 @@ func noCELReason(r *validate.Rule) string {
 
 // loadConfig finds and reads the configuration file, unless --no-config.
 func (o *PolicyOptions) loadConfig() error {
-	if o.NoConfig {
-		return nil
-	}
-	path := o.ConfigPath
-	if path == "" {
-		wd, err := os.Getwd()
-		if err != nil {
-			return fmt.Errorf("looking for %s: %w", config.FileName, err)
-		}
-		if path, err = config.Find(wd); err != nil || path == "" {
-			return err
-		}
-		if rel, err := filepath.Rel(wd, path); err == nil {
-			path = rel
-		}
-	}
-	c, err := config.Load(path, o.Registry)
+	c, err := findConfig(o.NoConfig, o.ConfigPath, o.Registry)
 	if err != nil {
 		return err
 	}
