@@ -40,38 +40,8 @@ VirtualMachine keeps the value as written, which hides the difference.
 	// A field that is written is set: 0 included, which the Go check
 	// tells from a missing field by the YAML.
 	CEL: &CELRule{Validations: []CELValidation{
-		{
-			Scope:      CELScopeProbe,
-			Expression: "probe.?timeoutSeconds.orValue(1) >= 1",
-			Field:      "timeoutSeconds",
-			Message:    "timeoutSeconds: the value is below 1, and KubeVirt silently replaces it by the default " + fmt.Sprint(probeDefault("timeoutSeconds")) + "; write 1 or more, or remove it",
-			MessageExpression: "'timeoutSeconds: ' + string(probe.timeoutSeconds) + ' is below 1, and KubeVirt silently replaces it by the default " +
-				fmt.Sprint(probeDefault("timeoutSeconds")) + "; write 1 or more, or remove it'",
-		},
-		{
-			Scope:      CELScopeProbe,
-			Expression: "probe.?periodSeconds.orValue(1) >= 1",
-			Field:      "periodSeconds",
-			Message:    "periodSeconds: the value is below 1, and KubeVirt silently replaces it by the default " + fmt.Sprint(probeDefault("periodSeconds")) + "; write 1 or more, or remove it",
-			MessageExpression: "'periodSeconds: ' + string(probe.periodSeconds) + ' is below 1, and KubeVirt silently replaces it by the default " +
-				fmt.Sprint(probeDefault("periodSeconds")) + "; write 1 or more, or remove it'",
-		},
-		{
-			Scope:      CELScopeProbe,
-			Expression: "probe.?successThreshold.orValue(1) >= 1",
-			Field:      "successThreshold",
-			Message:    "successThreshold: the value is below 1, and KubeVirt silently replaces it by the default " + fmt.Sprint(probeDefault("successThreshold")) + "; write 1 or more, or remove it",
-			MessageExpression: "'successThreshold: ' + string(probe.successThreshold) + ' is below 1, and KubeVirt silently replaces it by the default " +
-				fmt.Sprint(probeDefault("successThreshold")) + "; write 1 or more, or remove it'",
-		},
-		{
-			Scope:      CELScopeProbe,
-			Expression: "probe.?failureThreshold.orValue(1) >= 1",
-			Field:      "failureThreshold",
-			Message:    "failureThreshold: the value is below 1, and KubeVirt silently replaces it by the default " + fmt.Sprint(probeDefault("failureThreshold")) + "; write 1 or more, or remove it",
-			MessageExpression: "'failureThreshold: ' + string(probe.failureThreshold) + ' is below 1, and KubeVirt silently replaces it by the default " +
-				fmt.Sprint(probeDefault("failureThreshold")) + "; write 1 or more, or remove it'",
-		},
+		belowMinimumCEL("timeoutSeconds"), belowMinimumCEL("periodSeconds"),
+		belowMinimumCEL("successThreshold"), belowMinimumCEL("failureThreshold"),
 	}},
 })
 
@@ -86,4 +56,16 @@ func probeDefault(name string) int {
 		return probespec.DefaultSuccessThreshold
 	}
 	return probespec.DefaultFailureThreshold
+}
+
+// belowMinimumCEL is the in-cluster form of the rule for one field.
+func belowMinimumCEL(name string) CELValidation {
+	fix := fmt.Sprintf(" is below 1, and KubeVirt silently replaces it by the default %d; write 1 or more, or remove it", probeDefault(name))
+	return CELValidation{
+		Scope:             CELScopeProbe,
+		Expression:        "probe.?" + name + ".orValue(1) >= 1",
+		Field:             name,
+		Message:           name + ": the value" + fix,
+		MessageExpression: "'" + name + ": ' + string(probe." + name + ") + '" + fix + "'",
+	}
 }
