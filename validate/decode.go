@@ -246,7 +246,7 @@ func (d *decoder) decode(n *yaml.Node, v reflect.Value) {
 		}
 		return
 	}
-	if reflect.PointerTo(t).Implements(tUnmarshaler) && !walkDespiteUnmarshaler[t] {
+	if decodesItself(t) {
 		raw, err := d.toJSON(n)
 		if err != nil {
 			return
@@ -573,33 +573,50 @@ func (d *decoder) decodeStruct(n *yaml.Node, v reflect.Value) {
 	}
 	info := structInfoOf(v.Type())
 	top := len(d.segs) == 0
-	d.eachPair(n, func(k, val *yaml.Node) {
-		name := k.Value
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, val := n.Content[i], n.Content[i+1]
+		if k.Kind != yaml.ScalarNode || k.Tag == "!!merge" {
+			// Rare: let eachPair report odd keys and expand merges.
+			d.eachPair(&yaml.Node{Kind: yaml.MappingNode, Content: n.Content[i : i+2]}, func(k, val *yaml.Node) {
+				d.decodeField(n, info, v, top, k, val)
+			})
+			continue
+		}
+		d.decodeField(n, info, v, top, k, val)
+	}
+}
+
+// decodeField decodes the value of key k of mapping n into its field of v.
+func (d *decoder) decodeField(n *yaml.Node, info *structInfo, v reflect.Value, top bool, k, val *yaml.Node) {
+	name := k.Value
+	if first := firstKey(n, k); first != nil {
 		d.push(name)
-		defer d.pop()
-		if first := firstKey(n, k); first != nil {
-			d.add(issueDuplicateKey, k, "duplicate key %q (first at line %d; the API server rejects it, YAML tools keep only the last value)", name, first.Line)
-			return
+		d.add(issueDuplicateKey, k, "duplicate key %q (first at line %d; the API server rejects it, YAML tools keep only the last value)", name, first.Line)
+		d.pop()
+		return
+	}
+	if top && name == "status" {
+		return // written by controllers, never by users: not linted
+	}
+	f, ok := info.fields[name]
+	if !ok {
+		if d.lenient == 0 {
+			parent := d.path()
+			d.push(name)
+			d.add(issueUnknownField, k, "%s", unknownFieldMessage(name, parent, info))
+			d.pop()
 		}
-		if top && name == "status" {
-			return // written by controllers, never by users: not linted
-		}
-		f, ok := info.fields[name]
-		if !ok {
-			if d.lenient == 0 {
-				d.pop()
-				parent := d.path()
-				d.push(name)
-				d.add(issueUnknownField, k, "%s", unknownFieldMessage(name, parent, info))
-			}
-			return
-		}
-		if f.preserveUnknown {
-			d.lenient++
-			defer func() { d.lenient-- }()
-		}
-		d.decode(val, fieldByIndexAlloc(v, f.index))
-	})
+		return
+	}
+	d.push(name)
+	if f.preserveUnknown {
+		d.lenient++
+	}
+	d.decode(val, fieldByIndexAlloc(v, f.index))
+	if f.preserveUnknown {
+		d.lenient--
+	}
+	d.pop()
 }
 
 // firstKey returns an earlier key of mapping n equal to k, or nil. Mappings
@@ -807,4 +824,18 @@ func yaml11Bool(n *yaml.Node) (value, ok bool) {
 		return false, true
 	}
 	return false, false
+}
+
+var selfDecoding sync.Map // reflect.Type -> bool
+
+// decodesItself reports whether values of t decode through their own
+// UnmarshalJSON, which the decoder then calls. Asking reflect each time
+// costs more than decoding a small struct, so the answer is cached.
+func decodesItself(t reflect.Type) bool {
+	if v, ok := selfDecoding.Load(t); ok {
+		return v.(bool)
+	}
+	self := reflect.PointerTo(t).Implements(tUnmarshaler) && !walkDespiteUnmarshaler[t]
+	selfDecoding.Store(t, self)
+	return self
 }

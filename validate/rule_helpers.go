@@ -130,7 +130,12 @@ func probePorts(p *v1.Probe, path *field.Path) []probePort {
 
 // containsFold reports whether s contains the lowercase sub in any case.
 func containsFold(s, sub string) bool {
-	return strings.Contains(strings.ToLower(s), sub)
+	for i := 0; i+len(sub) <= len(s); i++ {
+		if strings.EqualFold(s[i:i+len(sub)], sub) {
+			return true
+		}
+	}
+	return false
 }
 
 // templated reports whether o belongs to an OpenShift Template and the
