@@ -19,7 +19,7 @@ type pathSegment struct {
 // spec.template.spec.domain.devices.interfaces[0].ports[1].port and
 // metadata.annotations[vmhealth.io/ignore].
 func splitPath(path string) []pathSegment {
-	var segs []pathSegment
+	segs := make([]pathSegment, 0, strings.Count(path, ".")+strings.Count(path, "[")+1)
 	for len(path) > 0 {
 		switch path[0] {
 		case '.':

@@ -128,10 +128,21 @@ func probePorts(p *v1.Probe, path *field.Path) []probePort {
 	return out
 }
 
-// containsFold reports whether s contains the lowercase sub in any case.
+// containsFold reports whether s contains sub in any case (ASCII letters
+// at sub's start are matched by byte first, the rest by strings.EqualFold).
 func containsFold(s, sub string) bool {
+	if sub == "" || strings.Contains(s, sub) {
+		return true
+	}
+	lo, up := sub[0], sub[0]
+	switch {
+	case 'a' <= lo && lo <= 'z':
+		up = lo - 'a' + 'A'
+	case 'A' <= lo && lo <= 'Z':
+		lo = up - 'A' + 'a'
+	}
 	for i := 0; i+len(sub) <= len(s); i++ {
-		if strings.EqualFold(s[i:i+len(sub)], sub) {
+		if (s[i] == lo || s[i] == up) && strings.EqualFold(s[i:i+len(sub)], sub) {
 			return true
 		}
 	}

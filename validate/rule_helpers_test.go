@@ -103,3 +103,22 @@ func TestRuleEdgeCases(t *testing.T) {
 		})
 	}
 }
+
+func TestContainsFold(t *testing.T) {
+	for _, tc := range []struct {
+		s, sub string
+		want   bool
+	}{
+		{"runcmd: systemctl enable qemu-guest-agent", "qemu-guest-agent", true},
+		{"Install QEMU-Guest-Agent", "qemu-guest-agent", true},
+		{"WINDOWS 2022", "windows", true},
+		{"windows", "Windows", true},
+		{"win", "windows", false},
+		{"", "x", false},
+		{"anything", "", true},
+	} {
+		if got := containsFold(tc.s, tc.sub); got != tc.want {
+			t.Errorf("containsFold(%q, %q) = %v", tc.s, tc.sub, got)
+		}
+	}
+}

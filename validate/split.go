@@ -60,8 +60,19 @@ func (s *splitter) release() {
 }
 
 // readLine returns one line including its newline, however long, without
-// keeping more than max bytes of it.
+// keeping more than keep bytes of it. The line is valid until the next read.
 func (s *splitter) readLine(keep int64) (line []byte, full int64, err error) {
+	frag, err := s.r.ReadSlice('\n')
+	if !errors.Is(err, bufio.ErrBufferFull) {
+		// The common case: the whole line is in the read buffer.
+		full = int64(len(frag))
+		if full > keep {
+			frag = frag[:keep]
+		}
+		return frag, full, err
+	}
+	line = append(line, frag[:min(int64(len(frag)), keep)]...)
+	full = int64(len(frag))
 	for {
 		frag, err := s.r.ReadSlice('\n')
 		full += int64(len(frag))
