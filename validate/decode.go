@@ -183,43 +183,55 @@ func isNull(n *yaml.Node) bool {
 	return n.Kind == yaml.ScalarNode && n.ShortTag() == "!!null"
 }
 
-// decode fills v (settable) from node n at field path path.
+// decode fills v (settable) from node n.
 func (d *decoder) decode(n *yaml.Node, v reflect.Value) {
+	d.decodeWith(n, v, typeInfoOf(v.Type()))
+}
+
+// decodeWith fills v, whose type ti describes, from node n. It is the hot
+// path of linting: everything it needs to know about the type was worked
+// out once, in ti.
+func (d *decoder) decodeWith(n *yaml.Node, v reflect.Value, ti *typeInfo) {
 	if n != nil && n.Kind == yaml.AliasNode && d.expanding == nil {
 		d.expanding = n
-		defer func() { d.expanding = nil }()
+		d.decodeResolved(resolve(n), v, ti)
+		d.expanding = nil
+		return
 	}
-	n = resolve(n)
+	d.decodeResolved(resolve(n), v, ti)
+}
+
+func (d *decoder) decodeResolved(n *yaml.Node, v reflect.Value, ti *typeInfo) {
 	if n == nil || !d.enter(n) {
 		return
 	}
 	d.depth++
-	defer func() { d.depth-- }()
+	d.decodeValue(n, v, ti)
+	d.depth--
+}
 
-	t := v.Type()
-	if t.Kind() == reflect.Pointer {
+func (d *decoder) decodeValue(n *yaml.Node, v reflect.Value, ti *typeInfo) {
+	if ti.plan == planPointer {
 		if isNull(n) {
 			v.SetZero()
 			return
 		}
 		if v.IsNil() {
-			v.Set(reflect.New(t.Elem()))
+			v.Set(reflect.New(ti.t.Elem()))
 		}
-		d.decode(n, v.Elem())
+		d.decodeValue(n, v.Elem(), ti.elem)
 		return
 	}
-	if d.template && n.Kind == yaml.ScalarNode && t.Kind() != reflect.String && templateParam.MatchString(n.Value) {
+	if d.template && n.Kind == yaml.ScalarNode && ti.plan != planString && templateParam.MatchString(n.Value) {
 		d.add(issueTemplateParam, n, "template parameter %s is not checked; values are known only after processing", n.Value)
 		return
 	}
-	switch t {
-	case tIntOrString:
+	switch ti.plan {
+	case planIntOrString:
 		d.decodeIntOrString(n, v)
-		return
-	case tQuantity:
+	case planQuantity:
 		d.decodeQuantity(n, v)
-		return
-	case tTime:
+	case planTime:
 		if s, ok := d.scalarString(n, "a timestamp"); ok && s != "" {
 			tm, err := time.Parse(time.RFC3339, s)
 			if err != nil {
@@ -228,8 +240,7 @@ func (d *decoder) decode(n *yaml.Node, v reflect.Value) {
 			}
 			v.Set(reflect.ValueOf(metav1.NewTime(tm)))
 		}
-		return
-	case tDuration:
+	case planDuration:
 		if s, ok := d.scalarString(n, "a duration"); ok {
 			dur, err := time.ParseDuration(s)
 			if err != nil {
@@ -238,15 +249,12 @@ func (d *decoder) decode(n *yaml.Node, v reflect.Value) {
 			}
 			v.Set(reflect.ValueOf(metav1.Duration{Duration: dur}))
 		}
-		return
-	case tRawExtension:
+	case planRaw:
 		raw, err := d.toJSON(n)
 		if err == nil {
 			v.Set(reflect.ValueOf(runtime.RawExtension{Raw: raw}))
 		}
-		return
-	}
-	if decodesItself(t) {
+	case planSelf:
 		raw, err := d.toJSON(n)
 		if err != nil {
 			return
@@ -254,35 +262,31 @@ func (d *decoder) decode(n *yaml.Node, v reflect.Value) {
 		if err := v.Addr().Interface().(json.Unmarshaler).UnmarshalJSON(raw); err != nil {
 			d.add(issueInvalidType, n, "invalid value: %v", err)
 		}
-		return
-	}
-
-	switch t.Kind() {
-	case reflect.Struct:
-		d.decodeStruct(n, v)
-	case reflect.Map:
-		d.decodeMap(n, v)
-	case reflect.Slice:
-		d.decodeSlice(n, v)
-	case reflect.Interface:
+	case planStruct:
+		d.decodeStruct(n, v, ti.st)
+	case planMap:
+		d.decodeMap(n, v, ti)
+	case planSlice:
+		d.decodeSlice(n, v, ti)
+	case planInterface:
 		val, err := d.toInterface(n)
 		if err == nil && val != nil {
 			v.Set(reflect.ValueOf(val))
 		}
-	case reflect.String:
+	case planString:
 		if s, ok := d.scalarString(n, "a string"); ok {
 			v.SetString(s)
 		}
-	case reflect.Bool:
+	case planBool:
 		d.decodeBool(n, v)
-	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+	case planInt:
 		d.decodeInt(n, v)
-	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+	case planUint:
 		d.decodeUint(n, v)
-	case reflect.Float32, reflect.Float64:
+	case planFloat:
 		d.decodeFloat(n, v)
 	default:
-		d.add(issueInvalidType, n, "cannot decode into %s", t)
+		d.add(issueInvalidType, n, "cannot decode into %s", ti.t)
 	}
 }
 
@@ -469,7 +473,7 @@ func (d *decoder) decodeBool(n *yaml.Node, v reflect.Value) {
 	d.wrongType(n, "true or false")
 }
 
-func (d *decoder) decodeSlice(n *yaml.Node, v reflect.Value) {
+func (d *decoder) decodeSlice(n *yaml.Node, v reflect.Value, ti *typeInfo) {
 	if isNull(n) {
 		v.SetZero()
 		return
@@ -492,13 +496,13 @@ func (d *decoder) decodeSlice(n *yaml.Node, v reflect.Value) {
 	out := reflect.MakeSlice(v.Type(), len(n.Content), len(n.Content))
 	for i, item := range n.Content {
 		d.push(indexSeg(i))
-		d.decode(item, out.Index(i))
+		d.decodeWith(item, out.Index(i), ti.elem)
 		d.pop()
 	}
 	v.Set(out)
 }
 
-func (d *decoder) decodeMap(n *yaml.Node, v reflect.Value) {
+func (d *decoder) decodeMap(n *yaml.Node, v reflect.Value, ti *typeInfo) {
 	if isNull(n) {
 		v.SetZero()
 		return
@@ -523,7 +527,7 @@ func (d *decoder) decodeMap(n *yaml.Node, v reflect.Value) {
 		}
 		seen[k.Value] = true
 		elem := reflect.New(t.Elem()).Elem()
-		d.decode(val, elem)
+		d.decodeWith(val, elem, ti.elem)
 		m.SetMapIndex(reflect.ValueOf(k.Value).Convert(t.Key()), elem)
 	})
 	v.Set(m)
@@ -563,7 +567,7 @@ func (d *decoder) merge(val *yaml.Node, fn func(k, v *yaml.Node)) {
 	}
 }
 
-func (d *decoder) decodeStruct(n *yaml.Node, v reflect.Value) {
+func (d *decoder) decodeStruct(n *yaml.Node, v reflect.Value, info *structInfo) {
 	if isNull(n) {
 		return
 	}
@@ -571,7 +575,6 @@ func (d *decoder) decodeStruct(n *yaml.Node, v reflect.Value) {
 		d.wrongType(n, "an object")
 		return
 	}
-	info := structInfoOf(v.Type())
 	top := len(d.segs) == 0
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		k, val := n.Content[i], n.Content[i+1]
@@ -612,7 +615,7 @@ func (d *decoder) decodeField(n *yaml.Node, info *structInfo, v reflect.Value, t
 	if f.preserveUnknown {
 		d.lenient++
 	}
-	d.decode(val, fieldByIndexAlloc(v, f.index))
+	d.decodeWith(val, fieldByIndexAlloc(v, f.index), f.ti)
 	if f.preserveUnknown {
 		d.lenient--
 	}
@@ -742,14 +745,122 @@ type fieldInfo struct {
 	// preserveUnknown marks fields whose CRD schema keeps unknown fields, so
 	// the API server accepts them.
 	preserveUnknown bool
+	ti              *typeInfo
 }
 
-var structCache sync.Map // reflect.Type -> *structInfo
+// plan says how values of a type are decoded.
+type plan uint8
 
-func structInfoOf(t reflect.Type) *structInfo {
-	if si, ok := structCache.Load(t); ok {
-		return si.(*structInfo)
+const (
+	planOther plan = iota
+	planPointer
+	planIntOrString
+	planQuantity
+	planTime
+	planDuration
+	planRaw
+	planSelf // the type's own UnmarshalJSON
+	planStruct
+	planMap
+	planSlice
+	planInterface
+	planString
+	planBool
+	planInt
+	planUint
+	planFloat
+)
+
+// typeInfo is what the decoder needs to know about a Go type, worked out
+// once per type: how to decode it, its element's typeInfo (pointers, slices,
+// maps) and its fields (structs).
+type typeInfo struct {
+	t    reflect.Type
+	plan plan
+	elem *typeInfo
+	st   *structInfo
+}
+
+var (
+	typeInfos sync.Map   // reflect.Type -> *typeInfo, complete ones only
+	typeMu    sync.Mutex // serialises building, so nobody sees a half-built one
+)
+
+func typeInfoOf(t reflect.Type) *typeInfo {
+	if ti, ok := typeInfos.Load(t); ok {
+		return ti.(*typeInfo)
 	}
+	typeMu.Lock()
+	defer typeMu.Unlock()
+	pending := map[reflect.Type]*typeInfo{}
+	ti := buildTypeInfo(t, pending)
+	for pt, pti := range pending {
+		typeInfos.Store(pt, pti)
+	}
+	return ti
+}
+
+// buildTypeInfo builds t's info and those of the types it contains;
+// pending holds the ones under construction, which ends recursive types.
+func buildTypeInfo(t reflect.Type, pending map[reflect.Type]*typeInfo) *typeInfo {
+	if ti, ok := typeInfos.Load(t); ok {
+		return ti.(*typeInfo)
+	}
+	if ti, ok := pending[t]; ok {
+		return ti
+	}
+	ti := &typeInfo{t: t}
+	pending[t] = ti
+	switch {
+	case t.Kind() == reflect.Pointer:
+		ti.plan, ti.elem = planPointer, buildTypeInfo(t.Elem(), pending)
+		return ti
+	case t == tIntOrString:
+		ti.plan = planIntOrString
+		return ti
+	case t == tQuantity:
+		ti.plan = planQuantity
+		return ti
+	case t == tTime:
+		ti.plan = planTime
+		return ti
+	case t == tDuration:
+		ti.plan = planDuration
+		return ti
+	case t == tRawExtension:
+		ti.plan = planRaw
+		return ti
+	case reflect.PointerTo(t).Implements(tUnmarshaler) && !walkDespiteUnmarshaler[t]:
+		ti.plan = planSelf
+		return ti
+	}
+	switch t.Kind() {
+	case reflect.Struct:
+		ti.plan, ti.st = planStruct, buildStructInfo(t, pending)
+	case reflect.Map:
+		ti.plan, ti.elem = planMap, buildTypeInfo(t.Elem(), pending)
+	case reflect.Slice:
+		ti.plan, ti.elem = planSlice, buildTypeInfo(t.Elem(), pending)
+	case reflect.Interface:
+		ti.plan = planInterface
+	case reflect.String:
+		ti.plan = planString
+	case reflect.Bool:
+		ti.plan = planBool
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		ti.plan = planInt
+	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		ti.plan = planUint
+	case reflect.Float32, reflect.Float64:
+		ti.plan = planFloat
+	}
+	return ti
+}
+
+// structInfoOf returns the JSON fields of struct type t.
+func structInfoOf(t reflect.Type) *structInfo { return typeInfoOf(t).st }
+
+func buildStructInfo(t reflect.Type, pending map[reflect.Type]*typeInfo) *structInfo {
 	si := &structInfo{fields: map[string]*fieldInfo{}}
 	collectFields(t, nil, si)
 	for _, name := range preserveUnknownFields[t] {
@@ -757,11 +868,11 @@ func structInfoOf(t reflect.Type) *structInfo {
 			f.preserveUnknown = true
 		}
 	}
-	for name := range si.fields {
+	for name, f := range si.fields {
 		si.names = append(si.names, name)
+		f.ti = buildTypeInfo(t.FieldByIndex(f.index).Type, pending)
 	}
-	actual, _ := structCache.LoadOrStore(t, si)
-	return actual.(*structInfo)
+	return si
 }
 
 func collectFields(t reflect.Type, index []int, si *structInfo) {
@@ -824,18 +935,4 @@ func yaml11Bool(n *yaml.Node) (value, ok bool) {
 		return false, true
 	}
 	return false, false
-}
-
-var selfDecoding sync.Map // reflect.Type -> bool
-
-// decodesItself reports whether values of t decode through their own
-// UnmarshalJSON, which the decoder then calls. Asking reflect each time
-// costs more than decoding a small struct, so the answer is cached.
-func decodesItself(t reflect.Type) bool {
-	if v, ok := selfDecoding.Load(t); ok {
-		return v.(bool)
-	}
-	self := reflect.PointerTo(t).Implements(tUnmarshaler) && !walkDespiteUnmarshaler[t]
-	selfDecoding.Store(t, self)
-	return self
 }
