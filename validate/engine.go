@@ -109,19 +109,24 @@ type job struct {
 	arg  int
 	name string
 	c    *chunk
-	err  error // a read error that ended the file
-	done chan docResult
+	// whole is a file that a worker reads and lints on its own; the job
+	// also ends the file.
+	whole *source
+	err   error // a read error that ended the file
+	done  chan docResult
 }
 
 // docResult is what linting one document produced.
 type docResult struct {
+	// readErr ends a whole file that could not be read to its end.
+	readErr  error
 	findings []Finding
 	objs     []*Object
 	facts    []ObjectFacts
 	services []ServiceFacts
 	objects  int
 	skipped  map[string]int
-	document bool
+	documents int
 }
 
 func (l *Linter) run(ctx context.Context, srcs []source, emit func(Finding)) (*Summary, error) {
@@ -152,7 +157,11 @@ func (l *Linter) runObjects(ctx context.Context, srcs []source, emit func(Findin
 	for range workers {
 		go func() {
 			for j := range work {
-				j.done <- l.lintChunk(j.name, j.c)
+				if j.whole != nil {
+					j.done <- l.lintWhole(j.whole)
+				} else {
+					j.done <- l.lintChunk(j.name, j.c)
+				}
 			}
 		}()
 	}
@@ -192,7 +201,7 @@ func (l *Linter) runObjects(ctx context.Context, srcs []source, emit func(Findin
 		}
 	}
 	for j := range queue {
-		if j.c != nil {
+		if j.c != nil || j.whole != nil {
 			res := <-j.done
 			if onObject != nil {
 				for _, o := range res.objs {
@@ -207,13 +216,14 @@ func (l *Linter) runObjects(ctx context.Context, srcs []source, emit func(Findin
 				held = append(held, res.findings...)
 			}
 			sum.Objects += res.objects
-			if res.document {
-				sum.Documents++
-			}
+			sum.Documents += res.documents
 			for k, n := range res.skipped {
 				sum.Skipped[k] += n
 			}
-			continue
+			if j.whole == nil {
+				continue
+			}
+			j.err = res.readErr
 		}
 		// End of a file.
 		sum.Files++
@@ -229,6 +239,12 @@ func (l *Linter) runObjects(ctx context.Context, srcs []source, emit func(Findin
 // readSource splits one input into documents and queues them, then queues
 // the end-of-file marker.
 func (l *Linter) readSource(ctx context.Context, idx int, src source, queue, work chan<- *job) {
+	if src.whole {
+		j := &job{file: idx, arg: src.arg, name: src.name, whole: &src, done: make(chan docResult, 1)}
+		queue <- j
+		work <- j
+		return
+	}
 	end := &job{file: idx, arg: src.arg, name: src.name}
 	defer func() { queue <- end }()
 	rc, err := src.open()
@@ -257,10 +273,46 @@ func (l *Linter) readSource(ctx context.Context, idx int, src source, queue, wor
 	}
 }
 
+// lintWhole reads one file and lints its documents in order, as a single
+// result.
+func (l *Linter) lintWhole(src *source) (res docResult) {
+	rc, err := src.open()
+	if err != nil {
+		res.readErr = err
+		return res
+	}
+	defer rc.Close()
+	sp := newSplitter(rc, l.opts.MaxDocumentBytes)
+	defer sp.release()
+	for {
+		c, err := sp.next()
+		if err == io.EOF {
+			return res
+		}
+		if err != nil {
+			res.readErr = fmt.Errorf("reading: %w", err)
+			return res
+		}
+		if !c.tooLarge && isBlank(c.data) {
+			continue
+		}
+		r := l.lintChunk(src.name, c)
+		res.findings = append(res.findings, r.findings...)
+		res.objs = append(res.objs, r.objs...)
+		res.facts = append(res.facts, r.facts...)
+		res.services = append(res.services, r.services...)
+		res.objects += r.objects
+		res.documents += r.documents
+		for k, n := range r.skipped {
+			res.count(k, n)
+		}
+	}
+}
+
 // lintChunk parses and lints one document. It never panics: a panic in a
 // rule becomes a finding, so one bad document cannot stop the run.
 func (l *Linter) lintChunk(file string, c *chunk) (res docResult) {
-	res.document = true
+	res.documents = 1
 	defer func() {
 		if r := recover(); r != nil {
 			res.findings = append(res.findings, l.finding(InternalErrorRuleID, file, c.index, c.line, 1, ObjectRef{}, "",
@@ -300,7 +352,7 @@ func (l *Linter) walkObjects(res *docResult, file string, c *chunk, n *yaml.Node
 		return
 	}
 	if n.Kind != yaml.MappingNode {
-		res.count("(not an object)")
+		res.count("(not an object)", 1)
 		return
 	}
 	apiVersion, kind := scalarAt(n, "apiVersion"), scalarAt(n, "kind")
@@ -326,7 +378,7 @@ func (l *Linter) walkObjects(res *docResult, file string, c *chunk, n *yaml.Node
 		if kind == "" {
 			kind = "(no kind)"
 		}
-		res.count(kind)
+		res.count(kind, 1)
 		return
 	}
 	l.lintObjectAs(res, file, c, n, info, served, ObjectRef{APIVersion: apiVersion, Kind: kind, Path: path}, inTemplate)
@@ -346,11 +398,11 @@ func (l *Linter) walkList(res *docResult, file string, c *chunk, n *yaml.Node, p
 	}
 }
 
-func (res *docResult) count(kind string) {
+func (res *docResult) count(kind string, n int) {
 	if res.skipped == nil {
 		res.skipped = map[string]int{}
 	}
-	res.skipped[kind]++
+	res.skipped[kind] += n
 }
 
 // scalarAt returns the string value of key in mapping n, or "".

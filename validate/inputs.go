@@ -40,6 +40,12 @@ type source struct {
 	arg  int
 	name string
 	open func() (io.ReadCloser, error)
+	// whole is set for files found by walking a directory: a worker reads
+	// and lints such a file on its own, so that a tree of many small files
+	// is read in parallel. Files named on the command line and standard
+	// input are split by the reader and their documents spread over the
+	// workers, so one large file is linted in parallel too.
+	whole bool
 }
 
 // lintableExt reports whether a file found while walking a directory is read.
@@ -135,7 +141,9 @@ func expandInputs(paths []string, stdin io.Reader, skipPath func(string) bool) (
 		}
 		slices.Sort(found)
 		for _, f := range found {
-			srcs = append(srcs, fileSource(arg, f))
+			src := fileSource(arg, f)
+			src.whole = true
+			srcs = append(srcs, src)
 		}
 	}
 	return srcs, errs, ignored
