@@ -119,13 +119,13 @@ type job struct {
 // docResult is what linting one document produced.
 type docResult struct {
 	// readErr ends a whole file that could not be read to its end.
-	readErr  error
-	findings []Finding
-	objs     []*Object
-	facts    []ObjectFacts
-	services []ServiceFacts
-	objects  int
-	skipped  map[string]int
+	readErr   error
+	findings  []Finding
+	objs      []*Object
+	facts     []ObjectFacts
+	services  []ServiceFacts
+	objects   int
+	skipped   map[string]int
 	documents int
 }
 
