@@ -38,6 +38,9 @@ type splitter struct {
 	pending  []byte // a directive or marker line that belongs to the next chunk
 	started  bool
 	done     bool
+	// lastSize is the size of the previous document, the guess for the
+	// next one's buffer: documents of a stream tend to be alike.
+	lastSize int
 }
 
 // readers recycles the splitters' read buffers: a directory of ten thousand
@@ -106,6 +109,7 @@ func (s *splitter) next() (*chunk, error) {
 	}
 	c := &chunk{index: s.index, line: s.line + 1}
 	var buf bytes.Buffer
+	buf.Grow(min(max(s.lastSize+s.lastSize/8, 512), int(min(s.maxBytes, 1<<20))))
 	if s.pending != nil {
 		c.line-- // the marker line was counted when it was read
 		buf.Write(s.pending)
@@ -129,7 +133,7 @@ func (s *splitter) next() (*chunk, error) {
 				s.pending = append([]byte(nil), line...)
 				s.line++
 				s.index++
-				return c.finish(&buf), nil
+				return s.finish(c, &buf), nil
 			}
 			s.line++
 			c.size += full
@@ -137,7 +141,7 @@ func (s *splitter) next() (*chunk, error) {
 				// An explicit end: what follows until the next marker is a
 				// new document (usually only comments).
 				s.index++
-				return c.finish(&buf), nil
+				return s.finish(c, &buf), nil
 			}
 			if int64(buf.Len())+int64(len(line)) > s.maxBytes || truncated {
 				c.tooLarge = true
@@ -148,7 +152,7 @@ func (s *splitter) next() (*chunk, error) {
 		}
 		if err == io.EOF {
 			s.done = true
-			return c.finish(&buf), nil
+			return s.finish(c, &buf), nil
 		}
 		if err != nil {
 			return nil, fmt.Errorf("line %d: %w", s.line+1, err)
@@ -156,8 +160,9 @@ func (s *splitter) next() (*chunk, error) {
 	}
 }
 
-func (c *chunk) finish(buf *bytes.Buffer) *chunk {
+func (s *splitter) finish(c *chunk, buf *bytes.Buffer) *chunk {
 	c.data = buf.Bytes()
+	s.lastSize = len(c.data)
 	return c
 }
 
