@@ -234,11 +234,12 @@ func report(rs []result, bench, cluster string, runs int) string {
 		time.Now().UTC().Format("2006-01-02"), runtime.NumCPU(), cpuModel(), runtime.GOOS, runtime.GOARCH, runtime.Version())
 	fmt.Fprintf(&b, "below compares two figures taken alternately in the same run (median of %d runs each).\n\n", runs)
 	b.WriteString("The corpus is written by `internal/benchcorpus` (seed 1): realistic VirtualMachines with\n")
-	b.WriteString("data volumes, masquerade interfaces with ports, cloud-init user data, a mix of httpGet,\n")
+	b.WriteString("container disks, masquerade interfaces with ports, cloud-init user data, a mix of httpGet,\n")
 	b.WriteString("tcpSocket, exec and guestAgentPing probes and i6300esb watchdogs, one VM in ten with a\n")
 	b.WriteString("deliberate mistake. The floor is decoding the same bytes into go-yaml v3 nodes (which\n")
 	b.WriteString("keep line numbers) on one goroutine; `vmhealth lint` is the real binary, run as a CI\n")
-	b.WriteString("gate would (`--quiet --no-color`), including process start and output.\n\n")
+	b.WriteString("gate would (`--quiet --no-color`), including process start and output. Its 10,000 VMs\n")
+	b.WriteString("make 18 MB, a little more than the 16 MB of the reference figure.\n\n")
 	b.WriteString("To reproduce: `make bench` (Go benchmarks, then this report).\n\n")
 	b.WriteString("| input | command | size | lint wall | floor wall | lint / floor | peak RSS |\n|---|---|---|---|---|---|---|\n")
 	for _, r := range rs {
@@ -257,6 +258,7 @@ func report(rs []result, bench, cluster string, runs int) string {
 		fmt.Fprintf(&b, "| peak RSS on the 10× file ≤ 1.5× that | %s (%.2f×) | %s |\n", mb(rs[2].maxRSS), grow, yes(grow <= 1.5))
 		b.WriteString("\nThe tree figure is compared with the single-file lint figure of the same run, as the target says.\n")
 	}
+	b.WriteString(profileNotes)
 	if cluster != "" {
 		b.WriteString("\n## Against an API server\n\n")
 		b.WriteString("`go test -run '^$' -bench . -benchtime 1x ./test/e2e/` runs the real binary against the test\n")
@@ -289,3 +291,28 @@ func yes(ok bool) string {
 	}
 	return "**no**"
 }
+
+// profileNotes says what profiling showed and what was done about it; it is
+// prose, kept here so that the report stays in one piece.
+const profileNotes = `
+## What the profile showed
+
+CPU profiles (pprof) of the binary on the single file, before optimising:
+
+- Parsing YAML into nodes, the floor itself, is about half of all CPU time; vmhealth
+  parses each document once, on the workers, and decodes types from the same nodes.
+- The typed decode was a fifth: for every value it asked reflect whether the type decodes
+  itself and looked up its struct fields. Each type's decoding plan is now worked out once
+  (BenchmarkDecodeAndRules: about 290 ms to 210 ms).
+- Garbage collection: the live heap is only a few MB, so GOGC=100 collected hundreds of
+  times. The binary runs with GOGC=400 and a 24 MiB soft limit (internal/cli/gc.go).
+- Memory: findings and per-object facts used to be held to the end of each file; they
+  now stream out document by document, so peak RSS is the same for the 10x file.
+- The directory tree: one reader opened ten thousand files while the workers waited;
+  workers now read whole files found in directories themselves, and buffers are reused.
+- What remains of the resident set is mostly the binary's own pages (about 40 MB: the
+  Kubernetes client and CEL libraries).
+
+The single-file margin is thin: on this shared 2-core machine runs vary by about 5%,
+so one run in several may land just above 1.0×; the figure above is the median.
+`
