@@ -3,32 +3,14 @@ package explain
 import (
 	"bytes"
 	"encoding/json"
-	"flag"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/vmhealth/vmhealth/internal/golden"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files under testdata/")
-
-func golden(t *testing.T, path string, got []byte) {
-	t.Helper()
-	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (go test -update creates it)", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("%s differs (go test -update rewrites it)\n--- got:\n%s\n--- want:\n%s", path, got, want)
-	}
-}
 
 // TestGolden explains each fixture in text and JSON.
 func TestGolden(t *testing.T) {
@@ -52,8 +34,8 @@ func TestGolden(t *testing.T) {
 				t.Fatal(err)
 			}
 			base := strings.TrimSuffix(in, ".yaml")
-			golden(t, base+".txt", text.Bytes())
-			golden(t, base+".json", js.Bytes())
+			golden.Check(t, base+".txt", text.Bytes())
+			golden.Check(t, base+".json", js.Bytes())
 		})
 	}
 }

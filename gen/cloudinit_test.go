@@ -111,7 +111,7 @@ func TestCloudConfig(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			golden(t, "cloud-init/"+tt.name+".yaml", out)
+			checkGolden(t, "cloud-init/"+tt.name+".yaml", out)
 			doc := parseCloudConfig(t, out)
 			var paths []string
 			for _, f := range doc.WriteFiles {

@@ -95,8 +95,8 @@ func TestMergeIntoGolden(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			golden(t, "into/"+tc.name+".golden.yaml", res.Data)
-			golden(t, "into/"+tc.name+".changes.txt", []byte(strings.Join(res.Changes, "\n")+"\n"))
+			checkGolden(t, "into/"+tc.name+".golden.yaml", res.Data)
+			checkGolden(t, "into/"+tc.name+".changes.txt", []byte(strings.Join(res.Changes, "\n")+"\n"))
 			assertOnlyTouched(t, data, res.Data, tc.opts)
 
 			again, err := s.MergeInto(res.Data, tc.opts)

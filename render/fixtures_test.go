@@ -11,6 +11,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/vmhealth/vmhealth/internal/golden"
+
 	"github.com/vmhealth/vmhealth/validate"
 )
 
@@ -164,7 +166,7 @@ func TestGoldenFixtures(t *testing.T) {
 	for _, format := range Formats() {
 		t.Run(format, func(t *testing.T) {
 			out := goldenFixtures(t, format, Options{ToolVersion: "v0.0.0-test", FailOn: validate.SeverityError})
-			golden(t, filepath.Join("testdata", "fixtures-"+format+".golden"), out)
+			golden.Check(t, filepath.Join("testdata", "fixtures-"+format+".golden"), out)
 		})
 	}
 }

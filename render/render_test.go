@@ -4,17 +4,15 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
-	"flag"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 
+	"github.com/vmhealth/vmhealth/internal/golden"
+
 	"github.com/vmhealth/vmhealth/validate"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files under testdata/")
 
 // sampleFindings covers what formats must handle: every severity, a
 // suppressed finding, an object nested in a Template, a finding without a
@@ -103,27 +101,8 @@ func TestGolden(t *testing.T) {
 			if err := f.Flush(tt.summary); err != nil {
 				t.Fatalf("Flush: %v", err)
 			}
-			golden(t, filepath.Join("testdata", tt.name+".golden"), buf.Bytes())
+			golden.Check(t, filepath.Join("testdata", tt.name+".golden"), buf.Bytes())
 		})
-	}
-}
-
-// golden compares got with the file at path, or rewrites the file under
-// -update.
-func golden(t *testing.T, path string, got []byte) {
-	t.Helper()
-	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test ./render -update to create it)", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("output differs from %s (run go test ./render -update to accept):\n--- got\n%s\n--- want\n%s", path, got, want)
 	}
 }
 
