@@ -12,7 +12,7 @@ import (
 var _ = register("junit", newJUnit)
 
 // JUnit XML for the test reports of Jenkins and GitLab: one testsuite a
-// file, one testcase an object, in the order the findings came.
+// file, one testcase an object (clean objects pass), in input order.
 //
 // A testcase with findings at or above Options.FailOn fails with one
 // <failure> that lists every such finding, one block each in the form of
@@ -37,6 +37,7 @@ type junitSuite struct {
 
 type junitCase struct {
 	name     string
+	file     string
 	findings []validate.Finding
 }
 
@@ -98,20 +99,31 @@ func (j *junitFormat) suite(file string) *junitSuite {
 }
 
 func (j *junitFormat) Write(f validate.Finding) error {
-	s := j.suite(f.File)
-	name := xmlSafe(objectName(f.Object))
+	c := j.testcaseFor(f.File, f.Document, f.Object)
+	c.findings = append(c.findings, f)
+	return nil
+}
+
+// WriteObject makes a testcase for every object linted, so that a clean one
+// is reported as passing.
+func (j *junitFormat) WriteObject(file string, document int, ref validate.ObjectRef) {
+	j.testcaseFor(file, document, ref)
+}
+
+func (j *junitFormat) testcaseFor(file string, document int, ref validate.ObjectRef) *junitCase {
+	s := j.suite(file)
+	name := xmlSafe(objectName(ref))
 	if name == "" {
-		name = fmt.Sprintf("(document %d)", f.Document)
+		name = fmt.Sprintf("(document %d)", document)
 	}
-	key := fmt.Sprintf("%d\x00%s", f.Document, name)
+	key := fmt.Sprintf("%d\x00%s", document, name)
 	c, ok := s.byKey[key]
 	if !ok {
-		c = &junitCase{name: name}
+		c = &junitCase{name: name, file: file}
 		s.byKey[key] = c
 		s.cases = append(s.cases, c)
 	}
-	c.findings = append(c.findings, f)
-	return nil
+	return c
 }
 
 func (j *junitFormat) Flush(sum *validate.Summary) error {
@@ -170,8 +182,11 @@ func (j *junitFormat) Flush(sum *validate.Summary) error {
 // testcase turns one object's findings into its testcase.
 func (j *junitFormat) testcase(suite string, c *junitCase) junitXMLCase {
 	xc := junitXMLCase{Name: c.name, Classname: suite, Time: "0"}
-	if f := c.findings[0]; f.File != "" && f.File != validate.StdinName {
-		xc.File = xmlSafe(f.File)
+	if c.file != "" && c.file != validate.StdinName {
+		xc.File = xmlSafe(c.file)
+	}
+	if len(c.findings) == 0 {
+		return xc // a clean object: a passing testcase
 	}
 	var failing, other []validate.Finding
 	for _, f := range c.findings {

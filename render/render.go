@@ -24,6 +24,13 @@ type Formatter interface {
 	Flush(*validate.Summary) error
 }
 
+// ObjectWriter is implemented by formats that list every object linted,
+// not only those with findings: JUnit reports a clean object as a passing
+// testcase. WriteObject is called before the object's findings.
+type ObjectWriter interface {
+	WriteObject(file string, document int, ref validate.ObjectRef)
+}
+
 // Options configure a Formatter.
 type Options struct {
 	// Color turns on ANSI colours by severity. Formats that are not read by

@@ -102,6 +102,13 @@ func (l *Linter) LintBytes(name string, data []byte) ([]Finding, *Summary) {
 	return out, sum
 }
 
+// docRef names one object linted, for Options.OnObject.
+type docRef struct {
+	file     string
+	document int
+	ref      ObjectRef
+}
+
 // job is one document on its way through the worker pool; a job with a nil
 // chunk marks the end of a file.
 type job struct {
@@ -121,6 +128,7 @@ type docResult struct {
 	// readErr ends a whole file that could not be read to its end.
 	readErr   error
 	findings  []Finding
+	refs      []docRef
 	objs      []*Object
 	facts     []ObjectFacts
 	services  []ServiceFacts
@@ -207,6 +215,9 @@ func (l *Linter) runObjects(ctx context.Context, srcs []source, emit func(Findin
 				for _, o := range res.objs {
 					onObject(o)
 				}
+			}
+			for _, r := range res.refs {
+				l.opts.OnObject(r.file, r.document, r.ref)
 			}
 			facts = append(facts, res.facts...)
 			services = append(services, res.services...)
@@ -299,6 +310,7 @@ func (l *Linter) lintWhole(src *source) (res docResult) {
 		r := l.lintChunk(src.name, c)
 		res.findings = append(res.findings, r.findings...)
 		res.objs = append(res.objs, r.objs...)
+		res.refs = append(res.refs, r.refs...)
 		res.facts = append(res.facts, r.facts...)
 		res.services = append(res.services, r.services...)
 		res.objects += r.objects
@@ -448,6 +460,9 @@ func (l *Linter) lintObjectAs(res *docResult, file string, c *chunk, n *yaml.Nod
 		obj.TemplateLabels = tmplMeta.Labels
 	}
 	res.objects++
+	if l.opts.OnObject != nil {
+		res.refs = append(res.refs, docRef{file: file, document: c.index, ref: obj.Ref})
+	}
 
 	for _, is := range dec.issues {
 		if is.kind == issueInvalidType || is.kind == issueTemplateParam {

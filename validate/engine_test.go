@@ -2,8 +2,10 @@ package validate
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -215,5 +217,17 @@ func TestSkipPathIsNeverRead(t *testing.T) {
 		if strings.Contains(p, "deep") {
 			t.Errorf("walked into an ignored directory: %s", p)
 		}
+	}
+}
+
+func TestOnObjectSeesEveryObjectInOrder(t *testing.T) {
+	in := cleanVM + "---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n---\n" + strings.Replace(cleanVM, "name: web", "name: api", 1)
+	var got []string
+	New(Options{OnObject: func(file string, doc int, ref ObjectRef) {
+		got = append(got, fmt.Sprintf("%s#%d:%s", file, doc, ref))
+	}}).LintBytes("x.yaml", []byte(in))
+	want := []string{"x.yaml#0:VirtualMachine/prod/web", "x.yaml#2:VirtualMachine/prod/api"}
+	if !slices.Equal(got, want) {
+		t.Errorf("objects %v, want %v", got, want)
 	}
 }

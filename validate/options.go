@@ -29,6 +29,11 @@ type Options struct {
 	// directory (not standard input); files it returns true for are not
 	// read, linted or counted. The configuration file's ignore globs use it.
 	SkipPath func(path string) bool
+	// OnObject, when set, is called with every KubeVirt object linted, in
+	// input order, before the findings of its document are emitted; output
+	// formats that list clean objects too (JUnit) use it. File is empty for
+	// objects linted with LintObject.
+	OnObject func(file string, document int, ref ObjectRef)
 }
 
 const (

@@ -198,8 +198,13 @@ func (opts *LintOptions) newRenderer(w io.Writer) (render.Formatter, error) {
 }
 
 // newLinter is the linter both lint paths use, with the flags' and the
-// configuration file's settings.
-func (opts *LintOptions) newLinter() *validate.Linter {
+// configuration file's settings. Objects are announced to out when its
+// format lists every object (JUnit).
+func (opts *LintOptions) newLinter(out render.Formatter) *validate.Linter {
+	var onObject func(string, int, validate.ObjectRef)
+	if ow, ok := out.(render.ObjectWriter); ok {
+		onObject = ow.WriteObject
+	}
 	disabled := map[string]bool{}
 	for _, id := range opts.Disable {
 		disabled[id] = true
@@ -212,6 +217,7 @@ func (opts *LintOptions) newLinter() *validate.Linter {
 		MinBootSeconds:    opts.MinBootSeconds,
 		MaxDocumentBytes:  opts.MaxDocumentBytes,
 		SkipPath:          opts.skipPath(),
+		OnObject:          onObject,
 	})
 }
 
@@ -225,7 +231,7 @@ func lintRun(ctx context.Context, opts *LintOptions) error {
 	if err != nil {
 		return err
 	}
-	linter := opts.newLinter()
+	linter := opts.newLinter(out)
 
 	// A failed write (stdout closed) stops the run instead of linting on
 	// for nobody.

@@ -83,7 +83,7 @@ func lintClusterRun(ctx context.Context, opts *LintOptions) (err error) {
 	if err != nil {
 		return err
 	}
-	linter := opts.newLinter()
+	linter := opts.newLinter(out)
 
 	cl, err := connect(opts.Cluster.Connect, opts.Cluster.Kube, opts.Cluster.Version, 0, stderr)
 	if err != nil {
