@@ -169,19 +169,8 @@ func TestNewCmdApply(t *testing.T) {
 			f, _, _, _ := testFactory(t)
 			var got *ApplyOptions
 			cmd := NewCmdApply(f, func(_ context.Context, o *ApplyOptions) error { got = o; return nil })
-			cmd.SilenceErrors, cmd.SilenceUsage = true, true
-			cmd.SetArgs(tt.args)
-			cmd.SetOut(f.IOStreams.Out)
-			cmd.SetErr(f.IOStreams.ErrOut)
-			err := cmd.Execute()
-			if tt.wantErr != "" {
-				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
-					t.Fatalf("error = %v, want one containing %q", err, tt.wantErr)
-				}
+			if !parseOnly(t, f, cmd, tt.args, tt.wantErr, func() bool { return got != nil }) {
 				return
-			}
-			if err != nil {
-				t.Fatal(err)
 			}
 			tt.check(t, got)
 		})

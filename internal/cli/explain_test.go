@@ -32,22 +32,8 @@ func TestNewCmdExplain(t *testing.T) {
 			f.IOStreams.SetStdinTTY(tt.stdinTTY)
 			var got *ExplainOptions
 			cmd := NewCmdExplain(f, func(o *ExplainOptions) error { got = o; return nil })
-			if tt.args == nil {
-				tt.args = []string{}
-			}
-			cmd.SetArgs(tt.args)
-			cmd.SetOut(f.IOStreams.Out)
-			cmd.SetErr(f.IOStreams.ErrOut)
-			cmd.SilenceUsage, cmd.SilenceErrors = true, true
-			err := cmd.Execute()
-			if tt.wantErr != "" {
-				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
-					t.Fatalf("error = %v, want one containing %q", err, tt.wantErr)
-				}
+			if !parseOnly(t, f, cmd, tt.args, tt.wantErr, func() bool { return got != nil }) {
 				return
-			}
-			if err != nil {
-				t.Fatal(err)
 			}
 			got.IO = nil
 			if !reflect.DeepEqual(*got, tt.want) {

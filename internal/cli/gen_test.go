@@ -86,22 +86,8 @@ func TestNewCmdGen(t *testing.T) {
 			f, _, _, _ := testFactory(t)
 			var got *GenOptions
 			cmd := NewCmdGen(f, func(o *GenOptions) error { got = o; return nil })
-			cmd.SetArgs(tt.args)
-			cmd.SetOut(f.IOStreams.Out)
-			cmd.SetErr(f.IOStreams.ErrOut)
-			cmd.SilenceUsage, cmd.SilenceErrors = true, true
-			err := cmd.Execute()
-			if tt.wantErr != "" {
-				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
-					t.Fatalf("error = %v, want one containing %q", err, tt.wantErr)
-				}
-				if got != nil {
-					t.Errorf("run function called despite the error")
-				}
+			if !parseOnly(t, f, cmd, tt.args, tt.wantErr, func() bool { return got != nil }) {
 				return
-			}
-			if err != nil {
-				t.Fatalf("unexpected error: %v", err)
 			}
 			got.IO, got.setBy = nil, nil
 			if !reflect.DeepEqual(*got, tt.want) {

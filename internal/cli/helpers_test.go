@@ -6,8 +6,10 @@ import (
 	"os"
 	"path/filepath"
 	"runtime/debug"
+	"strings"
 	"testing"
 
+	"github.com/spf13/cobra"
 	"k8s.io/apimachinery/pkg/util/validation/field"
 
 	"github.com/vmhealth/vmhealth/validate"
@@ -135,3 +137,33 @@ const (
 	warnLabel = "  labels:\n    test-warning: \"yes\"\n"
 	archLabel = "  labels:\n    test-arch: \"yes\"\n"
 )
+
+// parseOnly runs cmd, built with a run function that only records its
+// options, with args, as the tests of flag parsing do. With wantErr (a
+// substring) the command must fail with it and ran must report that the run
+// function did not run; without, it must succeed. It reports whether the
+// options were parsed, for the caller to go on and check them.
+func parseOnly(t *testing.T, f *Factory, cmd *cobra.Command, args []string, wantErr string, ran func() bool) bool {
+	t.Helper()
+	if args == nil {
+		args = []string{} // nil would make cobra read the test binary's own arguments
+	}
+	cmd.SetArgs(args)
+	cmd.SetOut(f.IOStreams.Out)
+	cmd.SetErr(f.IOStreams.ErrOut)
+	cmd.SilenceUsage, cmd.SilenceErrors = true, true
+	err := cmd.Execute()
+	if wantErr != "" {
+		if err == nil || !strings.Contains(err.Error(), wantErr) {
+			t.Fatalf("error = %v, want one containing %q", err, wantErr)
+		}
+		if ran() {
+			t.Errorf("run function called despite the error")
+		}
+		return false
+	}
+	if err != nil {
+		t.Fatalf("unexpected error: %v", err)
+	}
+	return true
+}

@@ -216,19 +216,8 @@ func TestNewCmdLintCIFlags(t *testing.T) {
 			f, _, _, _ := testFactory(t)
 			var got *LintOptions
 			cmd := NewCmdLint(f, func(_ context.Context, o *LintOptions) error { got = o; return nil })
-			cmd.SetArgs(tt.args)
-			cmd.SetOut(f.IOStreams.Out)
-			cmd.SetErr(f.IOStreams.ErrOut)
-			cmd.SilenceUsage, cmd.SilenceErrors = true, true
-			err := cmd.Execute()
-			if tt.wantErr != "" {
-				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
-					t.Fatalf("error = %v, want one containing %q", err, tt.wantErr)
-				}
+			if !parseOnly(t, f, cmd, tt.args, tt.wantErr, func() bool { return got != nil }) {
 				return
-			}
-			if err != nil {
-				t.Fatal(err)
 			}
 			flags := ciOptions{MinBootSeconds: got.MinBootSeconds, NoConfig: got.NoConfig, Baseline: got.Baseline, BaselineWrite: got.BaselineWrite}
 			if !reflect.DeepEqual(flags, tt.want) {

@@ -61,22 +61,8 @@ func TestNewCmdLint(t *testing.T) {
 			f.IOStreams.SetStdinTTY(tt.stdinTTY)
 			var got *LintOptions
 			cmd := NewCmdLint(f, func(_ context.Context, o *LintOptions) error { got = o; return nil })
-			cmd.SetArgs(tt.args)
-			cmd.SetOut(f.IOStreams.Out)
-			cmd.SetErr(f.IOStreams.ErrOut)
-			cmd.SilenceUsage, cmd.SilenceErrors = true, true
-			err := cmd.Execute()
-			if tt.wantErr != "" {
-				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
-					t.Fatalf("error = %v, want one containing %q", err, tt.wantErr)
-				}
-				if got != nil {
-					t.Errorf("run function called despite the error")
-				}
+			if !parseOnly(t, f, cmd, tt.args, tt.wantErr, func() bool { return got != nil }) {
 				return
-			}
-			if err != nil {
-				t.Fatalf("unexpected error: %v", err)
 			}
 			flags := func(o LintOptions) LintOptions {
 				return LintOptions{Inputs: o.Inputs, Output: o.Output, FailOn: o.FailOn, NoColor: o.NoColor, Quiet: o.Quiet,

@@ -26,17 +26,8 @@ func TestNewCmdRules(t *testing.T) {
 			f, _, _, _ := testFactory(t)
 			var got *RulesOptions
 			cmd := NewCmdRules(f, func(o *RulesOptions) error { got = o; return nil })
-			cmd.SetArgs(tt.args)
-			cmd.SilenceUsage, cmd.SilenceErrors = true, true
-			err := cmd.Execute()
-			if tt.wantErr != "" {
-				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
-					t.Fatalf("error = %v, want one containing %q", err, tt.wantErr)
-				}
+			if !parseOnly(t, f, cmd, tt.args, tt.wantErr, func() bool { return got != nil }) {
 				return
-			}
-			if err != nil {
-				t.Fatal(err)
 			}
 			if got.ID != tt.wantID {
 				t.Errorf("ID = %q, want %q", got.ID, tt.wantID)
