@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/vmhealth/vmhealth/internal/doctest"
+
 	"github.com/vmhealth/vmhealth/gen"
 	"github.com/vmhealth/vmhealth/validate"
 )
@@ -60,41 +62,20 @@ func TestGenExplainDocs(t *testing.T) {
 // by what it prints now.
 func runDocExamples(t *testing.T, doc, dir string) string {
 	t.Helper()
-	lines := strings.SplitAfter(doc, "\n")
-	var out strings.Builder
-	for i := 0; i < len(lines); i++ {
-		line := lines[i]
-		out.WriteString(line)
-		fence := strings.TrimSpace(line)
-		if !strings.HasPrefix(fence, "```") || fence == "```" {
-			continue
-		}
-		info := strings.Fields(strings.TrimPrefix(fence, "```"))
-		// Collect the block.
-		var body []string
-		j := i + 1
-		for ; j < len(lines) && strings.TrimSpace(lines[j]) != "```"; j++ {
-			body = append(body, lines[j])
-		}
-		if j == len(lines) {
-			t.Fatalf("unterminated code block at line %d", i+1)
-		}
+	out, err := doctest.Rewrite(doc, func(b doctest.Block) (string, error) {
 		switch {
-		case len(info) == 2 && strings.HasPrefix(info[1], "file="):
-			name := strings.TrimPrefix(info[1], "file=")
-			if err := os.WriteFile(filepath.Join(dir, name), []byte(strings.Join(body, "")), 0o644); err != nil {
-				t.Fatal(err)
-			}
-			out.WriteString(strings.Join(body, ""))
-		case info[0] == "console":
-			out.WriteString(runConsole(t, body, dir))
-		default:
-			out.WriteString(strings.Join(body, ""))
+		case len(b.Info) == 2 && strings.HasPrefix(b.Info[1], "file="):
+			name := strings.TrimPrefix(b.Info[1], "file=")
+			return b.Body, os.WriteFile(filepath.Join(dir, name), []byte(b.Body), 0o644)
+		case len(b.Info) > 0 && b.Info[0] == "console":
+			return runConsole(t, b.Lines(), dir), nil
 		}
-		out.WriteString(lines[j])
-		i = j
+		return b.Body, nil
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
-	return out.String()
+	return out
 }
 
 // runConsole runs the commands of a console block and returns the block's

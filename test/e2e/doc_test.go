@@ -14,6 +14,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/vmhealth/vmhealth/internal/doctest"
+
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -109,45 +111,27 @@ func newDocEnv(t *testing.T, env *testenv.Env) *docEnv {
 // prints now.
 func (d *docEnv) run(t *testing.T, doc string) string {
 	t.Helper()
-	lines := strings.SplitAfter(doc, "\n")
-	var out strings.Builder
-	for i := 0; i < len(lines); i++ {
-		out.WriteString(lines[i])
-		fence := strings.TrimSpace(lines[i])
-		if !strings.HasPrefix(fence, "```") || fence == "```" {
-			continue
-		}
-		info := strings.Fields(strings.TrimPrefix(fence, "```"))
-		var body []string
-		j := i + 1
-		for ; j < len(lines) && strings.TrimSpace(lines[j]) != "```"; j++ {
-			body = append(body, lines[j])
-		}
-		if j == len(lines) {
-			t.Fatalf("docs/apply.md: unterminated code block at line %d", i+1)
-		}
+	out, err := doctest.Rewrite(doc, func(b doctest.Block) (string, error) {
 		switch {
-		case len(info) >= 2 && info[0] == "yaml" && info[1] == "cluster":
+		case len(b.Info) >= 2 && b.Info[0] == "yaml" && b.Info[1] == "cluster":
 			manager := ""
-			if len(info) > 2 {
-				manager = strings.TrimPrefix(info[2], "manager=")
+			if len(b.Info) > 2 {
+				manager = strings.TrimPrefix(b.Info[2], "manager=")
 			}
-			d.createObjects(t, strings.Join(body, ""), manager, i+1)
-		case len(info) >= 2 && info[0] == "yaml" && strings.HasPrefix(info[1], "file="):
-			if err := os.WriteFile(filepath.Join(d.dir, strings.TrimPrefix(info[1], "file=")), []byte(strings.Join(body, "")), 0o644); err != nil {
-				t.Fatal(err)
+			d.createObjects(t, b.Body, manager, b.Line)
+		case len(b.Info) >= 2 && b.Info[0] == "yaml" && strings.HasPrefix(b.Info[1], "file="):
+			if err := os.WriteFile(filepath.Join(d.dir, strings.TrimPrefix(b.Info[1], "file=")), []byte(b.Body), 0o644); err != nil {
+				return "", err
 			}
-		case len(info) == 1 && info[0] == "console":
-			out.WriteString(d.console(t, body))
-			i = j - 1
-			continue
+		case len(b.Info) == 1 && b.Info[0] == "console":
+			return d.console(t, b.Lines()), nil
 		}
-		for _, l := range body {
-			out.WriteString(l)
-		}
-		i = j - 1
+		return b.Body, nil
+	})
+	if err != nil {
+		t.Fatalf("docs/apply.md: %v", err)
 	}
-	return out.String()
+	return out
 }
 
 // createObjects creates (or, with a manager, server-side applies) the

@@ -9,11 +9,12 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"regexp"
 	"runtime"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/vmhealth/vmhealth/internal/doctest"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
@@ -22,9 +23,6 @@ import (
 )
 
 var update = flag.Bool("update", false, "rewrite the output shown in docs/policy.md")
-
-// fence matches a fenced block of the page: its info string and body.
-var fence = regexp.MustCompile("(?ms)^```([^\\n]*)\\n(.*?)^```\\n")
 
 // TestPolicyDoc runs the examples of docs/policy.md against the API server,
 // with the vmhealth binary and kubectl, and checks that the output shown is
@@ -55,32 +53,26 @@ func TestPolicyDoc(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var out bytes.Buffer
-	last := 0
-	for _, m := range fence.FindAllSubmatchIndex(doc, -1) {
-		info, body := string(doc[m[2]:m[3]]), string(doc[m[4]:m[5]])
-		out.Write(doc[last:m[4]])
-		last = m[5]
+	out, err := doctest.Rewrite(string(doc), func(b doctest.Block) (string, error) {
+		info := strings.Join(b.Info, " ")
 		switch {
 		case strings.HasPrefix(info, "yaml file="):
 			name := strings.TrimPrefix(info, "yaml file=")
-			if err := os.WriteFile(filepath.Join(work, name), []byte(body), 0o644); err != nil {
-				t.Fatal(err)
-			}
-			out.WriteString(body)
+			return b.Body, os.WriteFile(filepath.Join(work, name), []byte(b.Body), 0o644)
 		case info == "console":
-			got := runConsole(t, c, work, env, body)
-			if got != body && !*update {
-				t.Errorf("docs/policy.md shows:\n%s\nbut the commands print:\n%s", body, got)
+			got := runConsole(t, c, work, env, b.Body)
+			if got != b.Body && !*update {
+				t.Errorf("docs/policy.md shows:\n%s\nbut the commands print:\n%s", b.Body, got)
 			}
-			out.WriteString(got)
-		default:
-			out.WriteString(body)
+			return got, nil
 		}
+		return b.Body, nil
+	})
+	if err != nil {
+		t.Fatalf("docs/policy.md: %v", err)
 	}
-	out.Write(doc[last:])
-	if *update && !bytes.Equal(out.Bytes(), doc) {
-		if err := os.WriteFile(path, out.Bytes(), 0o644); err != nil {
+	if *update && out != string(doc) {
+		if err := os.WriteFile(path, []byte(out), 0o644); err != nil {
 			t.Fatal(err)
 		}
 	}
