@@ -771,6 +771,15 @@ const (
 	planFloat
 )
 
+// specialPlans are the types decoded from scalars their own way.
+var specialPlans = map[reflect.Type]plan{
+	tIntOrString:  planIntOrString,
+	tQuantity:     planQuantity,
+	tTime:         planTime,
+	tDuration:     planDuration,
+	tRawExtension: planRaw,
+}
+
 // typeInfo is what the decoder needs to know about a Go type, worked out
 // once per type: how to decode it, its element's typeInfo (pointers, slices,
 // maps) and its fields (structs).
@@ -815,20 +824,8 @@ func buildTypeInfo(t reflect.Type, pending map[reflect.Type]*typeInfo) *typeInfo
 	case t.Kind() == reflect.Pointer:
 		ti.plan, ti.elem = planPointer, buildTypeInfo(t.Elem(), pending)
 		return ti
-	case t == tIntOrString:
-		ti.plan = planIntOrString
-		return ti
-	case t == tQuantity:
-		ti.plan = planQuantity
-		return ti
-	case t == tTime:
-		ti.plan = planTime
-		return ti
-	case t == tDuration:
-		ti.plan = planDuration
-		return ti
-	case t == tRawExtension:
-		ti.plan = planRaw
+	case specialPlans[t] != planOther:
+		ti.plan = specialPlans[t]
 		return ti
 	case reflect.PointerTo(t).Implements(tUnmarshaler) && !walkDespiteUnmarshaler[t]:
 		ti.plan = planSelf
