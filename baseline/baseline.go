@@ -164,7 +164,7 @@ func (r *Recorder) Add(f validate.Finding) {
 		Fingerprint: fp,
 		Rule:        f.RuleID,
 		File:        r.fp.Path(f.File),
-		Object:      objectName(f.Object),
+		Object:      f.Object.WithPath(),
 		Field:       f.Field,
 		Message:     f.Message,
 	})
@@ -200,13 +200,3 @@ func (r *Recorder) Marshal() ([]byte, error) {
 	return append(data, '\n'), nil
 }
 
-func objectName(o validate.ObjectRef) string {
-	s := o.String()
-	if o.Path != "" {
-		if s == "" {
-			return o.Path
-		}
-		s += " (" + o.Path + ")"
-	}
-	return s
-}

@@ -46,7 +46,7 @@ func (g *github) Write(f validate.Finding) error {
 	msg := f.Message
 	if f.File == "" || f.File == validate.StdinName {
 		// Without a file the annotation is not on a line; say where.
-		if where := objectName(f.Object); where != "" {
+		if where := f.Object.WithPath(); where != "" {
 			msg = where + ": " + msg
 		}
 	}

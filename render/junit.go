@@ -112,7 +112,7 @@ func (j *junitFormat) WriteObject(file string, document int, ref validate.Object
 
 func (j *junitFormat) testcaseFor(file string, document int, ref validate.ObjectRef) *junitCase {
 	s := j.suite(file)
-	name := xmlSafe(objectName(ref))
+	name := xmlSafe(ref.WithPath())
 	if name == "" {
 		name = fmt.Sprintf("(document %d)", document)
 	}

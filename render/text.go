@@ -67,7 +67,7 @@ func (t *text) Write(f validate.Finding) error {
 
 	var where []string
 	// Without a file the location already names the object.
-	if obj := objectName(f.Object); obj != "" && f.File != "" {
+	if obj := f.Object.WithPath(); obj != "" && f.File != "" {
 		where = append(where, t.faint.Sprint("object: ")+clean(obj))
 	}
 	if f.Field != "" {
@@ -116,19 +116,6 @@ func (t *text) summaryLine(s *validate.Summary) string {
 		line += fmt.Sprintf("; %s could not be read", plural(n, "input"))
 	}
 	return line
-}
-
-// objectName renders Kind/namespace/name, with the object's place in a List
-// or Template when it is nested.
-func objectName(o validate.ObjectRef) string {
-	s := o.String()
-	if o.Path != "" {
-		if s == "" {
-			return o.Path
-		}
-		s += " (" + o.Path + ")"
-	}
-	return s
 }
 
 func plural(n int, word string) string {

@@ -34,6 +34,19 @@ func (o ObjectRef) String() string {
 	return o.Kind + "/" + name
 }
 
+// WithPath renders Kind/namespace/name, followed by the object's place in
+// its document, in parentheses, when it is nested in a List or Template.
+func (o ObjectRef) WithPath() string {
+	s := o.String()
+	if o.Path != "" {
+		if s == "" {
+			return o.Path
+		}
+		s += " (" + o.Path + ")"
+	}
+	return s
+}
+
 // Suppression records that a finding was silenced on purpose.
 type Suppression struct {
 	// Kind is how it was silenced: "annotation" or "baseline".

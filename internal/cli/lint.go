@@ -221,17 +221,26 @@ func (opts *LintOptions) newLinter(out render.Formatter) *validate.Linter {
 	})
 }
 
-func lintRun(ctx context.Context, opts *LintOptions) error {
-	stdout, stderr := opts.IO.Out, opts.IO.ErrOut
+// start sets up what both lint paths (files, cluster) use: the output,
+// the baseline run and the linter.
+func (opts *LintOptions) start(stdout, stderr io.Writer) (render.Formatter, *ciRun, *validate.Linter, error) {
 	out, err := opts.newRenderer(stdout)
 	if err != nil {
-		return err
+		return nil, nil, nil, err
 	}
 	ci, err := startCI(&opts.ciOptions, stderr)
 	if err != nil {
+		return nil, nil, nil, err
+	}
+	return out, ci, opts.newLinter(out), nil
+}
+
+func lintRun(ctx context.Context, opts *LintOptions) error {
+	stdout, stderr := opts.IO.Out, opts.IO.ErrOut
+	out, ci, linter, err := opts.start(stdout, stderr)
+	if err != nil {
 		return err
 	}
-	linter := opts.newLinter(out)
 
 	// A failed write (stdout closed) stops the run instead of linting on
 	// for nobody.

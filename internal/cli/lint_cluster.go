@@ -75,15 +75,10 @@ func runLint(ctx context.Context, opts *LintOptions) error {
 func lintClusterRun(ctx context.Context, opts *LintOptions) (err error) {
 	stdout, stderr := opts.IO.Out, opts.IO.ErrOut
 	defer func() { err = runError(stderr, err) }()
-	out, err := opts.newRenderer(stdout)
+	out, ci, linter, err := opts.start(stdout, stderr)
 	if err != nil {
 		return err
 	}
-	ci, err := startCI(&opts.ciOptions, stderr)
-	if err != nil {
-		return err
-	}
-	linter := opts.newLinter(out)
 
 	cl, err := connect(opts.Cluster.Connect, opts.Cluster.Kube, opts.Cluster.Version, 0, stderr)
 	if err != nil {
