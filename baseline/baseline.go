@@ -199,4 +199,3 @@ func (r *Recorder) Marshal() ([]byte, error) {
 	}
 	return append(data, '\n'), nil
 }
-
