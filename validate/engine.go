@@ -77,8 +77,10 @@ func New(opts Options) *Linter {
 func (l *Linter) Options() Options { return l.opts }
 
 // Lint reads every input (files, directories, or "-" for stdin) and calls
-// emit with each finding, file by file, each file's findings in
-// CompareFindings order. Unreadable inputs are recorded in the summary's
+// emit with each finding as soon as it is known: file by file, document
+// by document, each document's findings in CompareFindings order. A
+// file-wide finding (readiness-probe-missing) whose Service comes after
+// the object is emitted with the Service's document. Unreadable inputs are recorded in the summary's
 // InputErrors and skipped. The error is non-nil only when ctx ends.
 func (l *Linter) Lint(ctx context.Context, inputs []string, stdin io.Reader, emit func(Finding)) (*Summary, error) {
 	srcs, errs, ignored := expandInputs(inputs, stdin, l.opts.SkipPath)
