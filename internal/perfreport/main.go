@@ -323,7 +323,14 @@ CPU profiles (pprof) of the binary on the single file, before optimising:
 - Garbage collection: the live heap is only a few MB, so GOGC=100 collected hundreds of
   times. The binary runs with GOGC=400 and a 24 MiB soft limit (internal/cli/gc.go).
 - Memory: findings and per-object facts used to be held to the end of each file; they
-  now stream out document by document, so peak RSS is the same for the 10x file.
+  now stream out document by document, so peak RSS is the same for the 10x file. The
+  readiness-probe-missing rule, which looks for Services anywhere in the file, used to
+  hold every finding after the first candidate VM; now it keeps only the candidates'
+  facts, and a finding for a VM whose Service comes later is written with the
+  Service's document.
+- Output: JSON and SARIF are written finding by finding (SARIF lists the rules after
+  the results); JUnit writes each finished file's testcases to a temporary spool and
+  keeps only counts, because the totals open the document.
 - The directory tree: one reader opened ten thousand files while the workers waited;
   workers now read whole files found in directories themselves, and buffers are reused.
 - What remains of the resident set is mostly the binary's own pages (about 40 MB: the
