@@ -320,3 +320,20 @@ func TestFallbackKubeMinor(t *testing.T) {
 		t.Errorf("User-Agent %q from build info, want kube-probe/1.41", ua)
 	}
 }
+
+// FuzzParseAddress: any --address either fails or gives a host and a port
+// of 0 (keep the probe's) or 1–65535.
+func FuzzParseAddress(f *testing.F) {
+	for _, s := range []string{"127.0.0.1", "127.0.0.1:1500", "[::1]:80", "::1", ":80", "host:0", "a:b:c", "[", ""} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		host, port, err := parseAddress(s)
+		if err != nil {
+			return
+		}
+		if host == "" || port < 0 || port > 65535 {
+			t.Errorf("parseAddress(%q) = %q, %d", s, host, port)
+		}
+	})
+}
