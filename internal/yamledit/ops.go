@@ -28,13 +28,14 @@ func (e Entry) Value() *yaml.Node { return e.Mapping.Content[e.Index+1] }
 
 // At returns the mapping entry whose key or value starts at line and column
 // (1-based, columns in characters, as the parser counts them), searching
-// every document of the file.
+// every document of the file. A block mapping starts where its first key
+// does, so the deepest entry wins: the key written there.
 func (f *File) At(line, col int) (Entry, bool) {
 	var found Entry
 	var ok bool
 	var walk func(n *yaml.Node)
 	walk = func(n *yaml.Node) {
-		if ok || n == nil {
+		if n == nil {
 			return
 		}
 		if n.Kind == yaml.MappingNode {
@@ -42,7 +43,6 @@ func (f *File) At(line, col int) (Entry, bool) {
 				k, v := n.Content[i], n.Content[i+1]
 				if (k.Line == line && k.Column == col) || (v.Line == line && v.Column == col) {
 					found, ok = Entry{Mapping: n, Index: i}, true
-					return
 				}
 			}
 		}
