@@ -51,6 +51,8 @@ type FixResult struct {
 	Fixed []FixedFinding
 	// Remaining are the findings of Data.
 	Remaining []Finding
+	// Summary is the lint summary of Data.
+	Summary *Summary
 }
 
 // maxFixes bounds the fix loop of one file; each round fixes one finding.
@@ -65,8 +67,8 @@ func (l *Linter) FixBytes(name string, data []byte) (*FixResult, error) {
 	if bytes.Contains(data, []byte("{{")) {
 		return nil, fmt.Errorf("%s: cannot fix a Helm or Go template ({{ }}): its objects exist only once rendered; fix the chart's source, using the findings of `helm template … | vmhealth lint -`", name)
 	}
-	findings, _ := l.LintBytes(name, data)
-	res := &FixResult{Data: data, Remaining: findings}
+	findings, sum := l.LintBytes(name, data)
+	res := &FixResult{Data: data, Remaining: findings, Summary: sum}
 	if _, err := yamledit.Parse(data); err != nil {
 		if len(findings) == 0 {
 			return res, nil
@@ -86,11 +88,11 @@ func (l *Linter) FixBytes(name string, data []byte) (*FixResult, error) {
 				continue
 			}
 			tried[key] = true
-			next, change, after, ok := l.tryFix(name, res.Data, res.Remaining, f, rule)
+			next, change, after, sum, ok := l.tryFix(name, res.Data, res.Remaining, f, rule)
 			if !ok {
 				continue
 			}
-			res.Data, res.Remaining = next, after
+			res.Data, res.Remaining, res.Summary = next, after, sum
 			res.Fixed = append(res.Fixed, FixedFinding{Finding: f, Change: change})
 			progress = true
 			break
@@ -103,25 +105,25 @@ func (l *Linter) FixBytes(name string, data []byte) (*FixResult, error) {
 }
 
 // tryFix applies rule's fix to finding f of data and checks the result.
-func (l *Linter) tryFix(name string, data []byte, before []Finding, f Finding, rule *Rule) ([]byte, string, []Finding, bool) {
+func (l *Linter) tryFix(name string, data []byte, before []Finding, f Finding, rule *Rule) ([]byte, string, []Finding, *Summary, bool) {
 	file, err := yamledit.Parse(data)
 	if err != nil {
-		return nil, "", nil, false
+		return nil, "", nil, nil, false
 	}
 	entry, ok := file.At(f.Line, f.Column)
 	if !ok {
-		return nil, "", nil, false
+		return nil, "", nil, nil, false
 	}
 	change, err := rule.Fix.Apply(&FixContext{File: file, Finding: f, Entry: entry})
 	if err != nil {
-		return nil, "", nil, false
+		return nil, "", nil, nil, false
 	}
 	next := file.Bytes()
-	after, _ := l.LintBytes(name, next)
+	after, sum := l.LintBytes(name, next)
 	if !FixHolds(before, after, f) {
-		return nil, "", nil, false
+		return nil, "", nil, nil, false
 	}
-	return next, change, after, true
+	return next, change, after, sum, true
 }
 
 // FixHolds reports whether after, the findings once fixed has been fixed,
