@@ -14,6 +14,7 @@ import (
 	sigsyaml "sigs.k8s.io/yaml"
 
 	"github.com/vmhealth/vmhealth/internal/kubevirtkinds"
+	"github.com/vmhealth/vmhealth/internal/yamlpos"
 	"github.com/vmhealth/vmhealth/probespec"
 	"github.com/vmhealth/vmhealth/validate"
 )
@@ -159,23 +160,22 @@ func (o *fileObject) typedSpec() (*v1.VirtualMachineInstanceSpec, error) {
 	return spec, nil
 }
 
-// getPath follows keys and indices from n.
+// getPath follows keys and indices from n, aliases included.
 func getPath(n *yaml.Node, path []any) *yaml.Node {
+	segs := make([]yamlpos.Segment, 0, len(path))
 	for _, p := range path {
-		if n == nil {
-			return nil
-		}
 		switch p := p.(type) {
 		case string:
-			n = getKey(n, p)
+			segs = append(segs, yamlpos.Segment{Name: p})
 		case int:
-			if n.Kind != yaml.SequenceNode || p >= len(n.Content) {
-				return nil
-			}
-			n = n.Content[p]
+			segs = append(segs, yamlpos.Segment{Index: p, IsIdx: true})
 		}
 	}
-	return n
+	_, v, ok := yamlpos.WalkSegments(n, segs)
+	if !ok {
+		return nil
+	}
+	return v
 }
 
 func pathString(path []any) string {
