@@ -14,6 +14,8 @@ import (
 	v1 "kubevirt.io/api/core/v1"
 	sigsyaml "sigs.k8s.io/yaml"
 
+	"github.com/vmhealth/vmhealth/internal/kubevirtkinds"
+	"github.com/vmhealth/vmhealth/internal/yamlpos"
 	"github.com/vmhealth/vmhealth/probespec"
 	"github.com/vmhealth/vmhealth/validate"
 )
@@ -110,13 +112,11 @@ func findObject(f *yamledit.File, opts IntoOptions) (*fileObject, error) {
 		root := doc.Content[0]
 		kind := scalar(getKey(root, "kind"))
 		var specPath []any
-		switch kind {
-		case TargetVM.Kind():
-			specPath = []any{"spec", "template", "spec"}
-		case TargetVMI.Kind():
-			specPath = []any{"spec"}
-		default:
+		if !slices.ContainsFunc(Targets, func(t Target) bool { return t.Kind() == kind }) {
 			continue
+		}
+		for _, p := range kubevirtkinds.ByKind(kind).SpecPath {
+			specPath = append(specPath, p)
 		}
 		name := scalar(getKey(getKey(root, "metadata"), "name"))
 		names = append(names, kind+"/"+name)
@@ -161,23 +161,22 @@ func (o *fileObject) typedSpec() (*v1.VirtualMachineInstanceSpec, error) {
 	return spec, nil
 }
 
-// getPath follows keys and indices from n.
+// getPath follows keys and indices from n, aliases included.
 func getPath(n *yaml.Node, path []any) *yaml.Node {
+	segs := make([]yamlpos.Segment, 0, len(path))
 	for _, p := range path {
-		if n == nil {
-			return nil
-		}
 		switch p := p.(type) {
 		case string:
-			n = getKey(n, p)
+			segs = append(segs, yamlpos.Segment{Name: p})
 		case int:
-			if n.Kind != yaml.SequenceNode || p >= len(n.Content) {
-				return nil
-			}
-			n = n.Content[p]
+			segs = append(segs, yamlpos.Segment{Index: p, IsIdx: true})
 		}
 	}
-	return n
+	_, v, ok := yamlpos.WalkSegments(n, segs)
+	if !ok {
+		return nil
+	}
+	return v
 }
 
 func pathString(path []any) string {
@@ -401,7 +400,7 @@ func (s *Stanza) MergeInto(data []byte, opts IntoOptions) (*IntoResult, error) {
 		note(at(p.key), replaced, describeProbe(p.probe))
 	}
 	if s.Watchdog != nil {
-		path := at("domain", "devices", "watchdog")
+		path := at(watchdogPath()...)
 		replaced, err := o.set(path, watchdogNode(s.Watchdog, false), st)
 		if err != nil {
 			return nil, err
@@ -421,6 +420,15 @@ func (s *Stanza) MergeInto(data []byte, opts IntoOptions) (*IntoResult, error) {
 		return nil, err
 	}
 	return res, nil
+}
+
+// watchdogPath is the watchdog's path in a VMI spec, as path segments.
+func watchdogPath() []any {
+	var out []any
+	for _, p := range kubevirtkinds.WatchdogPath {
+		out = append(out, p)
+	}
+	return out
 }
 
 // describeProbe names a probe in the compact syntax, with its headers.
