@@ -11,6 +11,7 @@ import (
 	yaml "go.yaml.in/yaml/v3"
 
 	"github.com/vmhealth/vmhealth/internal/yamledit"
+	"github.com/vmhealth/vmhealth/internal/yamlpos"
 )
 
 // Fix is how a rule's findings are fixed by `vmhealth lint --fix`: an
@@ -184,21 +185,21 @@ func typeAt(apiVersion, kind, path string) *typeInfo {
 		return nil
 	}
 	ti := typeInfoOf(reflect.TypeOf(info.newTyped()).Elem())
-	for _, seg := range splitPath(path) {
-		for ti != nil && ti.st == nil && ti.elem != nil && !seg.isIdx {
+	for _, seg := range yamlpos.SplitPath(path) {
+		for ti != nil && ti.st == nil && ti.elem != nil && !seg.IsIdx {
 			ti = ti.elem
 		}
 		if ti == nil {
 			return nil
 		}
-		if seg.isIdx {
+		if seg.IsIdx {
 			ti = ti.elem
 			continue
 		}
 		if ti.st == nil {
 			return nil
 		}
-		f := ti.st.fields[seg.name]
+		f := ti.st.fields[seg.Name]
 		if f == nil || f.preserveUnknown {
 			return nil
 		}
