@@ -4,6 +4,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"github.com/vmhealth/vmhealth/internal/yamledit"
 	"reflect"
 	"slices"
 	"strings"
@@ -14,6 +15,7 @@ import (
 	sigsyaml "sigs.k8s.io/yaml"
 
 	"github.com/vmhealth/vmhealth/internal/kubevirtkinds"
+	"github.com/vmhealth/vmhealth/internal/yamlpos"
 	"github.com/vmhealth/vmhealth/probespec"
 	"github.com/vmhealth/vmhealth/validate"
 )
@@ -62,7 +64,7 @@ func (o *FileObject) Target() Target {
 // InspectFile finds the object MergeInto would change and returns what a
 // Request for it needs: the architecture and the declared port names.
 func InspectFile(data []byte, opts IntoOptions) (*FileObject, error) {
-	f, err := parseYAMLFile(data)
+	f, err := yamledit.Parse(data)
 	if err != nil {
 		return nil, fmt.Errorf("reading %s: %w", opts.File, err)
 	}
@@ -87,23 +89,23 @@ func InspectFile(data []byte, opts IntoOptions) (*FileObject, error) {
 
 // fileObject is the object being changed within a yamlFile.
 type fileObject struct {
-	f        *yamlFile
+	f        *yamledit.File
 	doc      int
 	kind     string
 	name     string
 	specPath []any
 }
 
-func (o *fileObject) root() *yaml.Node { return o.f.docs[o.doc].Content[0] }
+func (o *fileObject) root() *yaml.Node { return o.f.Docs[o.doc].Content[0] }
 
 func (o *fileObject) String() string { return o.kind + "/" + o.name }
 
 // findObject picks the VirtualMachine or VirtualMachineInstance named
 // opts.Name, or the only one.
-func findObject(f *yamlFile, opts IntoOptions) (*fileObject, error) {
+func findObject(f *yamledit.File, opts IntoOptions) (*fileObject, error) {
 	var found []*fileObject
 	var names []string
-	for i, doc := range f.docs {
+	for i, doc := range f.Docs {
 		if len(doc.Content) != 1 || doc.Content[0].Kind != yaml.MappingNode {
 			continue
 		}
@@ -159,23 +161,22 @@ func (o *fileObject) typedSpec() (*v1.VirtualMachineInstanceSpec, error) {
 	return spec, nil
 }
 
-// getPath follows keys and indices from n.
+// getPath follows keys and indices from n, aliases included.
 func getPath(n *yaml.Node, path []any) *yaml.Node {
+	segs := make([]yamlpos.Segment, 0, len(path))
 	for _, p := range path {
-		if n == nil {
-			return nil
-		}
 		switch p := p.(type) {
 		case string:
-			n = getKey(n, p)
+			segs = append(segs, yamlpos.Segment{Name: p})
 		case int:
-			if n.Kind != yaml.SequenceNode || p >= len(n.Content) {
-				return nil
-			}
-			n = n.Content[p]
+			segs = append(segs, yamlpos.Segment{Index: p, IsIdx: true})
 		}
 	}
-	return n
+	_, v, ok := yamlpos.WalkSegments(n, segs)
+	if !ok {
+		return nil
+	}
+	return v
 }
 
 func pathString(path []any) string {
@@ -199,22 +200,22 @@ func pathString(path []any) string {
 // reads the value back, and when the lines around it changed its meaning
 // (whitespace-only lines after a literal block join it), edits again with
 // those lines inside the edit.
-func (o *fileObject) set(path []any, value *yaml.Node, st yamlStyle) (bool, error) {
+func (o *fileObject) set(path []any, value *yaml.Node, st yamledit.Style) (bool, error) {
 	return o.checked(path, value, func() (bool, error) { return o.setOnce(path, value, st) })
 }
 
 // checked runs edit and verifies that path then holds want, retrying once
 // with the edit extended over blank lines.
 func (o *fileObject) checked(path []any, want *yaml.Node, edit func() (bool, error)) (bool, error) {
-	saved := slices.Clone(o.f.lines)
+	saved := slices.Clone(o.f.Lines)
 	replaced, err := edit()
 	if err != nil || holds(o.root(), path, want) {
 		return replaced, err
 	}
-	o.f.lines = saved
-	o.f.overBlank = true
-	defer func() { o.f.overBlank = false }()
-	if err := o.f.reparse(); err != nil {
+	o.f.Lines = saved
+	o.f.OverBlank = true
+	defer func() { o.f.OverBlank = false }()
+	if err := o.f.Reparse(); err != nil {
 		return false, err
 	}
 	if replaced, err = edit(); err != nil {
@@ -239,7 +240,7 @@ func holds(root *yaml.Node, path []any, want *yaml.Node) bool {
 	return reflect.DeepEqual(a, b)
 }
 
-func (o *fileObject) setOnce(path []any, value *yaml.Node, st yamlStyle) (replaced bool, err error) {
+func (o *fileObject) setOnce(path []any, value *yaml.Node, st yamledit.Style) (replaced bool, err error) {
 	cur := o.root()
 	var curKey *yaml.Node // the key whose value cur is; nil for the root and list items
 	for i, p := range path {
@@ -258,7 +259,7 @@ func (o *fileObject) setOnce(path []any, value *yaml.Node, st yamlStyle) (replac
 				}
 				merged := blockCopy(cur)
 				setInTree(merged, path[i:], value)
-				return false, o.f.replaceKey(curKey, cur, merged, st)
+				return false, o.f.ReplaceKey(curKey, cur, merged, st)
 			}
 			var k, v *yaml.Node
 			for j := 0; j+1 < len(cur.Content); j += 2 {
@@ -275,10 +276,10 @@ func (o *fileObject) setOnce(path []any, value *yaml.Node, st yamlStyle) (replac
 					}
 					rest = append(rest, s)
 				}
-				return false, o.f.appendKey(cur, p, nest(value, rest...), st, neighbour[p])
+				return false, o.f.AppendKey(cur, p, nest(value, rest...), st, neighbour[p])
 			}
 			if i == len(path)-1 {
-				return true, o.f.replaceKey(k, v, value, st)
+				return true, o.f.ReplaceKey(k, v, value, st)
 			}
 			cur, curKey = v, k
 		}
@@ -323,7 +324,7 @@ func setInTree(m *yaml.Node, path []any, value *yaml.Node) {
 
 // appendToList adds item to the list at path, creating the list when it
 // is missing and rewriting it when it is empty or in flow style.
-func (o *fileObject) appendToList(path []any, item *yaml.Node, st yamlStyle) error {
+func (o *fileObject) appendToList(path []any, item *yaml.Node, st yamledit.Style) error {
 	parent := getPath(o.root(), path[:len(path)-1])
 	key := path[len(path)-1].(string)
 	var k, seq *yaml.Node
@@ -344,7 +345,7 @@ func (o *fileObject) appendToList(path []any, item *yaml.Node, st yamlStyle) err
 		return err
 	}
 	last := append(slices.Clone(path), len(seq.Content))
-	_, err := o.checked(last, item, func() (bool, error) { return false, o.f.appendItem(k, seq, item, st) })
+	_, err := o.checked(last, item, func() (bool, error) { return false, o.f.AppendItem(k, seq, item, st) })
 	return err
 }
 
@@ -365,7 +366,7 @@ func (o *fileObject) appendToList(path []any, item *yaml.Node, st yamlStyle) err
 // above must be as before, and lint must find no error on the object that
 // it did not find before.
 func (s *Stanza) MergeInto(data []byte, opts IntoOptions) (*IntoResult, error) {
-	f, err := parseYAMLFile(data)
+	f, err := yamledit.Parse(data)
 	if err != nil {
 		return nil, fmt.Errorf("reading %s: %w", opts.File, err)
 	}
@@ -374,7 +375,7 @@ func (s *Stanza) MergeInto(data []byte, opts IntoOptions) (*IntoResult, error) {
 		return nil, err
 	}
 	before := o.root()
-	st := detectStyle(before)
+	st := yamledit.DetectStyle(before)
 	res := &IntoResult{Object: o.String()}
 	at := func(rest ...any) []any { return append(slices.Clone(o.specPath), rest...) }
 	note := func(path []any, replaced bool, what string) {
@@ -414,7 +415,7 @@ func (s *Stanza) MergeInto(data []byte, opts IntoOptions) (*IntoResult, error) {
 			return nil, err
 		}
 	}
-	res.Data = f.bytes()
+	res.Data = f.Bytes()
 	if err := s.verifyMerge(data, res, opts); err != nil {
 		return nil, err
 	}
@@ -452,7 +453,7 @@ func describeProbe(p *v1.Probe) string {
 
 // forwardProbePorts adds the probe ports to the ports of the pod network's
 // interface when it forwards only the ports listed there.
-func (s *Stanza) forwardProbePorts(o *fileObject, st yamlStyle, res *IntoResult) error {
+func (s *Stanza) forwardProbePorts(o *fileObject, st yamledit.Style, res *IntoResult) error {
 	for range 3 { // one port a round: readiness, liveness
 		spec, err := o.typedSpec()
 		if err != nil {
@@ -517,7 +518,7 @@ func podInterfaceIndex(spec *v1.VirtualMachineInstanceSpec) int {
 
 // mergeCloudInit adds the guest side to the object's cloud-init volume, or
 // adds a cloudInitNoCloud volume.
-func (s *Stanza) mergeCloudInit(o *fileObject, st yamlStyle, res *IntoResult) error {
+func (s *Stanza) mergeCloudInit(o *fileObject, st yamledit.Style, res *IntoResult) error {
 	volumes := getPath(o.root(), append(slices.Clone(o.specPath), "volumes"))
 	names := map[string]bool{}
 	if volumes != nil && volumes.Kind == yaml.SequenceNode {
@@ -588,15 +589,15 @@ func (s *Stanza) mergeCloudInit(o *fileObject, st yamlStyle, res *IntoResult) er
 // holds exactly the stanza, nothing outside the changed fields differs,
 // and lint finds no new error.
 func (s *Stanza) verifyMerge(original []byte, res *IntoResult, opts IntoOptions) error {
-	oldFile, err := parseYAMLFile(original)
+	oldFile, err := yamledit.Parse(original)
 	if err != nil {
 		return err
 	}
-	newFile, err := parseYAMLFile(res.Data)
+	newFile, err := yamledit.Parse(res.Data)
 	if err != nil {
 		return fmt.Errorf("internal error: the merged file does not parse: %w", err)
 	}
-	if len(oldFile.docs) != len(newFile.docs) {
+	if len(oldFile.Docs) != len(newFile.Docs) {
 		return errors.New("internal error: the merge changed the number of documents")
 	}
 	oldObj, err := findObject(oldFile, opts)
@@ -616,8 +617,8 @@ func (s *Stanza) verifyMerge(original []byte, res *IntoResult, opts IntoOptions)
 		(s.Watchdog != nil && !reflect.DeepEqual(spec.Domain.Devices.Watchdog, s.Watchdog)) {
 		return errors.New("internal error: the merged object does not hold the generated stanza")
 	}
-	for i := range oldFile.docs {
-		a, b := plain(oldFile.docs[i]), plain(newFile.docs[i])
+	for i := range oldFile.Docs {
+		a, b := plain(oldFile.Docs[i]), plain(newFile.Docs[i])
 		if i == oldObj.doc {
 			a = withoutTouched(a, oldObj.specPath)
 			b = withoutTouched(b, newObj.specPath)

@@ -2,6 +2,7 @@ package gen
 
 import (
 	"errors"
+	"github.com/vmhealth/vmhealth/internal/yamledit"
 	"os"
 	"path/filepath"
 	"slices"
@@ -133,7 +134,7 @@ func assertOnlyTouched(t *testing.T, before, after []byte, opts IntoOptions) {
 
 func untouchedLines(t *testing.T, data []byte, opts IntoOptions) []string {
 	t.Helper()
-	f, err := parseYAMLFile(data)
+	f, err := yamledit.Parse(data)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -141,9 +142,9 @@ func untouchedLines(t *testing.T, data []byte, opts IntoOptions) []string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	drop := make([]bool, len(f.lines))
+	drop := make([]bool, len(f.Lines))
 	block := func(k, v *yaml.Node) {
-		for i := k.Line - 1; i < f.blockEnd(k, v); i++ {
+		for i := k.Line - 1; i < f.BlockEnd(k, v); i++ {
 			drop[i] = true
 		}
 	}
@@ -180,7 +181,7 @@ func untouchedLines(t *testing.T, data []byte, opts IntoOptions) []string {
 					// Possibly added by MergeInto: the whole item, to the
 					// end of the list.
 					volsKey := keyOf(spec, "volumes")
-					for j := vol.Line - 1; j < f.blockEnd(volsKey, vols); j++ {
+					for j := vol.Line - 1; j < f.BlockEnd(volsKey, vols); j++ {
 						drop[j] = true
 					}
 				}
@@ -188,7 +189,7 @@ func untouchedLines(t *testing.T, data []byte, opts IntoOptions) []string {
 		}
 	}
 	var kept []string
-	for i, l := range f.lines {
+	for i, l := range f.Lines {
 		if !drop[i] {
 			kept = append(kept, l)
 		}
@@ -302,11 +303,74 @@ func TestMergeIntoBase64UserData(t *testing.T) {
 	}
 }
 
-func mustParse(t *testing.T, data []byte) *yamlFile {
+func mustParse(t *testing.T, data []byte) *yamledit.File {
 	t.Helper()
-	f, err := parseYAMLFile(data)
+	f, err := yamledit.Parse(data)
 	if err != nil {
 		t.Fatal(err)
 	}
 	return f
+}
+
+// anchoredVM uses anchors and aliases, a merge key among them, inside and
+// outside the spec that --into edits; lint accepts it, so gen must too.
+const anchoredVM = `apiVersion: kubevirt.io/v1
+kind: VirtualMachine
+metadata:
+  name: web
+  labels: &l
+    app: web
+spec:
+  runStrategy: Always
+  template:
+    metadata:
+      labels: *l
+    spec:
+      domain:
+        resources:
+          requests: &req
+            memory: 1Gi
+          limits: *req
+        devices:
+          interfaces:
+            - name: default
+              masquerade: {}
+      networks:
+        - name: default
+          pod: {}
+      volumes:
+        - name: root
+          containerDisk:
+            <<: &img
+              image: quay.io/containerdisks/fedora:latest
+`
+
+// TestMergeIntoAnchors merges into a VirtualMachine written with anchors and
+// aliases: it used to fail with "cannot write YAML node kind 16 as JSON".
+func TestMergeIntoAnchors(t *testing.T) {
+	opts := IntoOptions{File: "anchored.yaml"}
+	obj, err := InspectFile([]byte(anchoredVM), opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if obj.Kind != "VirtualMachine" || obj.Name != "web" {
+		t.Fatalf("InspectFile found %s/%s", obj.Kind, obj.Name)
+	}
+	s, err := Build(Request{Readiness: &ProbeRequest{Spec: "tcp:1500", InitialDelaySeconds: i32(60)}, Watchdog: &WatchdogRequest{Action: "reset"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := s.MergeInto([]byte(anchoredVM), opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := string(res.Data)
+	for _, want := range []string{"labels: &l", "labels: *l", "requests: &req", "limits: *req", "<<: &img", "readinessProbe:", "tcpSocket:", "port: 1500", "watchdog:"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("merged file lacks %q:\n%s", want, out)
+		}
+	}
+	if !strings.HasPrefix(out, anchoredVM[:strings.Index(anchoredVM, "  runStrategy")]) {
+		t.Errorf("the head of the file changed:\n%s", out)
+	}
 }
