@@ -25,6 +25,9 @@ type IntoOptions struct {
 	Name string
 	// File names the file in messages and findings.
 	File string
+	// Linter lints the file before and after; nil means vmhealth's rules
+	// with their defaults.
+	Linter *validate.Linter
 }
 
 // IntoResult is a file with a stanza merged in.
@@ -619,7 +622,10 @@ func (s *Stanza) verifyMerge(original []byte, res *IntoResult, opts IntoOptions)
 		}
 	}
 
-	linter := validate.New(validate.Options{Architecture: ""})
+	linter := opts.Linter
+	if linter == nil {
+		linter = defaultLinter()
+	}
 	oldFindings, _ := linter.LintBytes(opts.File, original)
 	newFindings, _ := linter.LintBytes(opts.File, res.Data)
 	seen := map[string]bool{}
