@@ -1,8 +1,8 @@
 package cli
 
 import (
-	"github.com/vmhealth/vmhealth/validate"
 	"encoding/json"
+	"github.com/vmhealth/vmhealth/validate"
 	"path/filepath"
 	"reflect"
 	"strings"
