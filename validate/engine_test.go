@@ -231,3 +231,51 @@ func TestOnObjectSeesEveryObjectInOrder(t *testing.T) {
 		t.Errorf("objects %v, want %v", got, want)
 	}
 }
+
+func TestNewRefusesBadOptions(t *testing.T) {
+	tests := []struct {
+		name string
+		opts Options
+		want string
+	}{
+		{"disabled typo", Options{Disabled: map[string]bool{"unknown-feild": true}}, `unknown rule "unknown-feild" (did you mean "unknown-field"?)`},
+		{"severity for no rule", Options{SeverityOverrides: map[string]Severity{"nope": SeverityError}}, `unknown rule "nope"`},
+		{"architecture", Options{Architecture: "x86_64"}, `unknown architecture "x86_64"`},
+		{"parameter name", Options{RuleParams: map[string]map[string]int{LivenessBootRuleID: {"minBoot": 1}}}, `no parameter "minBoot"`},
+		{"parameter range", Options{RuleParams: map[string]map[string]int{LivenessBootRuleID: {MinBootSecondsParam: 0}}}, "must be from 1 to 86400"},
+		{"workers", Options{Workers: -1}, "negative number of workers"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			l, err := New(tt.opts)
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("New = %v, %v; want an error containing %q", l, err, tt.want)
+			}
+		})
+	}
+	if _, err := New(Options{Architecture: "arm64", RuleParams: map[string]map[string]int{LivenessBootRuleID: {MinBootSecondsParam: 300}}}); err != nil {
+		t.Fatalf("valid options refused: %v", err)
+	}
+}
+
+// TestLoadThenCheck: Load reports only the input rules; Check adds the
+// object rules; together they give what LintBytes gives.
+func TestLoadThenCheck(t *testing.T) {
+	in := []byte(cleanVM + "    periodSecond: 5\n")
+	l := MustNew(Options{})
+	objs, loaded, _ := l.Load("x.yaml", in)
+	if len(objs) != 1 {
+		t.Fatalf("Load returned %d objects, want 1", len(objs))
+	}
+	for _, f := range loaded {
+		if r, _ := DefaultRegistry.Get(f.RuleID); r == nil || r.Check != nil {
+			t.Errorf("Load reported %s, which is not an input rule", f.RuleID)
+		}
+	}
+	all := append(loaded, l.Check(objs[0])...)
+	SortFindings(all)
+	want, _ := l.LintBytes("x.yaml", in)
+	if len(all) != len(want) {
+		t.Fatalf("Load+Check gave %d findings, LintBytes %d:\n%v\n%v", len(all), len(want), all, want)
+	}
+}
