@@ -13,6 +13,8 @@ import (
 	v1 "kubevirt.io/api/core/v1"
 	sigsyaml "sigs.k8s.io/yaml"
 
+	"github.com/vmhealth/vmhealth/internal/kubevirtkinds"
+	"github.com/vmhealth/vmhealth/internal/yamlpos"
 	"github.com/vmhealth/vmhealth/probespec"
 	"github.com/vmhealth/vmhealth/validate"
 )
@@ -112,13 +114,11 @@ func findObject(f *yamlFile, opts IntoOptions) (*fileObject, error) {
 		root := doc.Content[0]
 		kind := scalar(getKey(root, "kind"))
 		var specPath []any
-		switch kind {
-		case TargetVM.Kind():
-			specPath = []any{"spec", "template", "spec"}
-		case TargetVMI.Kind():
-			specPath = []any{"spec"}
-		default:
+		if !slices.ContainsFunc(Targets, func(t Target) bool { return t.Kind() == kind }) {
 			continue
+		}
+		for _, p := range kubevirtkinds.ByKind(kind).SpecPath {
+			specPath = append(specPath, p)
 		}
 		name := scalar(getKey(getKey(root, "metadata"), "name"))
 		names = append(names, kind+"/"+name)
@@ -163,23 +163,22 @@ func (o *fileObject) typedSpec() (*v1.VirtualMachineInstanceSpec, error) {
 	return spec, nil
 }
 
-// getPath follows keys and indices from n.
+// getPath follows keys and indices from n, aliases included.
 func getPath(n *yaml.Node, path []any) *yaml.Node {
+	segs := make([]yamlpos.Segment, 0, len(path))
 	for _, p := range path {
-		if n == nil {
-			return nil
-		}
 		switch p := p.(type) {
 		case string:
-			n = getKey(n, p)
+			segs = append(segs, yamlpos.Segment{Name: p})
 		case int:
-			if n.Kind != yaml.SequenceNode || p >= len(n.Content) {
-				return nil
-			}
-			n = n.Content[p]
+			segs = append(segs, yamlpos.Segment{Index: p, IsIdx: true})
 		}
 	}
-	return n
+	_, v, ok := yamlpos.WalkSegments(n, segs)
+	if !ok {
+		return nil
+	}
+	return v
 }
 
 func pathString(path []any) string {
@@ -403,7 +402,7 @@ func (s *Stanza) MergeInto(data []byte, opts IntoOptions) (*IntoResult, error) {
 		note(at(p.key), replaced, describeProbe(p.probe))
 	}
 	if s.Watchdog != nil {
-		path := at("domain", "devices", "watchdog")
+		path := at(watchdogPath()...)
 		replaced, err := o.set(path, watchdogNode(s.Watchdog, false), st)
 		if err != nil {
 			return nil, err
@@ -423,6 +422,15 @@ func (s *Stanza) MergeInto(data []byte, opts IntoOptions) (*IntoResult, error) {
 		return nil, err
 	}
 	return res, nil
+}
+
+// watchdogPath is the watchdog's path in a VMI spec, as path segments.
+func watchdogPath() []any {
+	var out []any
+	for _, p := range kubevirtkinds.WatchdogPath {
+		out = append(out, p)
+	}
+	return out
 }
 
 // describeProbe names a probe in the compact syntax, with its headers.
@@ -458,38 +466,27 @@ func (s *Stanza) forwardProbePorts(o *fileObject, st yamlStyle, res *IntoResult)
 		}
 		// Only the probes being written: a port problem of a probe the
 		// request leaves alone is lint's to report, not gen's to fix.
-		var errs field.ErrorList
-		for _, e := range probespec.CheckMasqueradeForwardsProbePorts(spec, nil) {
-			if (s.Readiness != nil && strings.HasPrefix(e.Field, "readinessProbe")) ||
-				(s.Liveness != nil && strings.HasPrefix(e.Field, "livenessProbe")) {
-				errs = append(errs, e)
+		var todo []probespec.UnforwardedPort
+		for _, u := range probespec.UnforwardedProbePorts(spec) {
+			if (s.Readiness != nil && u.Probe == "readinessProbe") || (s.Liveness != nil && u.Probe == "livenessProbe") {
+				todo = append(todo, u)
 			}
 		}
-		if len(errs) == 0 {
+		if len(todo) == 0 {
 			return nil
 		}
-		var probe *v1.Probe
-		if strings.HasPrefix(errs[0].Field, "livenessProbe") {
-			probe = spec.LivenessProbe
-		} else {
-			probe = spec.ReadinessProbe
-		}
-		port, _ := probePort(probe)
-		number := port.IntVal
-		if port.StrVal != "" {
-			number = s.PortNumbers[port.StrVal]
-		}
+		u := todo[0]
+		number := u.Number
 		idx := podInterfaceIndex(spec)
 		if idx < 0 { // not a masquerade list, then: report what the check says
-			return fmt.Errorf("%s: %s", errs[0].Field, errs[0].Detail)
+			return fmt.Errorf("%s.%s.port: %s", u.Probe, u.Handler, u.Message())
 		}
 		path := append(slices.Clone(o.specPath), "domain", "devices", "interfaces", idx, "ports")
 		if err := o.appendToList(path, mapNode("port", intNode(int64(number))), st); err != nil {
 			return err
 		}
-		reason, _, _ := strings.Cut(errs[0].Detail, ";")
 		res.Changes = append(res.Changes, fmt.Sprintf("%s: added port %d, or the probe would never reach the guest (%s)",
-			pathString(path), number, strings.Replace(reason, fmt.Sprintf("port %d is not forwarded to the guest: ", number), "", 1)))
+			pathString(path), number, u.Reason()))
 	}
 	return errors.New("the probe ports are still not forwarded after adding them; please report this")
 }
