@@ -9,9 +9,12 @@ import (
 )
 
 // Lint reads every input (files, directories, or "-" for stdin) and calls
-// emit with each finding, file by file, each file's findings in
-// CompareFindings order. Unreadable inputs are recorded in the summary's
-// InputErrors and skipped. The error is non-nil only when ctx ends.
+// emit with each finding as soon as it is known: file by file, document
+// by document, each document's findings in CompareFindings order. A
+// file-wide finding (readiness-probe-missing) whose Service comes after
+// the object is emitted with the Service's document. Unreadable inputs are
+// recorded in the summary's InputErrors and skipped. The error is non-nil
+// only when ctx ends.
 //
 // Lint is Load and Check in a pool of Options.Workers goroutines: a
 // reader splits the inputs into documents, workers load and check them,

@@ -78,22 +78,22 @@ type docRef struct {
 // into the findings emitted and the summary. Both the worker pool (Lint)
 // and the single-goroutine runs (Objects, LintObject) feed one.
 //
-// Findings stream out document by document. Only from the first object
-// that a file-wide rule may still report on (a VM without a readiness
-// probe, which a later Service may select) are they held back to the end
-// of the file, so that the whole file comes out sorted.
+// Findings stream out document by document, in order, each document's
+// sorted. A file-wide rule checks each candidate object against the
+// Services read so far when the object comes, and again against each
+// Service that comes after it; a finding found late comes out with the
+// document of the Service that made it. Only the candidates' facts, not
+// findings, wait to the end of the file.
 type collector struct {
 	l        *Linter
 	sum      *Summary
 	emit     func(Finding)
 	onObject func(*Object)
-	held     []Finding
-	facts    []ObjectFacts
-	services []ServiceFacts
+	fc       fileChecker
 }
 
 func (l *Linter) newCollector(emit func(Finding), onObject func(*Object)) *collector {
-	return &collector{l: l, sum: newSummary(), emit: emit, onObject: onObject}
+	return &collector{l: l, sum: newSummary(), emit: emit, onObject: onObject, fc: fileChecker{l: l}}
 }
 
 // out emits findings in order, counting them.
@@ -122,13 +122,7 @@ func (c *collector) add(res docResult) {
 	for _, r := range res.refs {
 		c.l.opts.OnObject(r.file, r.document, r.ref)
 	}
-	c.facts = append(c.facts, res.facts...)
-	c.services = append(c.services, res.services...)
-	if len(c.facts) == 0 {
-		c.out(res.findings)
-	} else {
-		c.held = append(c.held, res.findings...)
-	}
+	c.out(c.fc.add(res.findings, res.facts, res.services))
 	c.sum.Objects += res.objects
 	c.sum.Documents += res.documents
 	for k, n := range res.skipped {
@@ -136,12 +130,11 @@ func (c *collector) add(res docResult) {
 	}
 }
 
-// endFile runs the file-wide rules and emits what was held back.
+// endFile counts the file that ended and forgets its facts.
 func (c *collector) endFile(name string, arg int, err error) {
 	c.sum.Files++
 	if err != nil {
 		c.sum.InputErrors = append(c.sum.InputErrors, InputError{File: name, Err: err, arg: arg})
 	}
-	c.out(append(c.held, c.l.fileChecks(c.facts, c.services)...))
-	c.held, c.facts, c.services = c.held[:0], c.facts[:0], c.services[:0]
+	c.fc.reset()
 }
