@@ -26,13 +26,11 @@ build:
 # hack/testbin.sh builds kube-apiserver and etcd into .cache/testbin for the
 # API-server tests (minutes the first time, then skipped while up to date).
 # The benchmarks also run once each in short mode (-benchtime=1x on a small
-# corpus), so they cannot rot; `make bench` runs them for real. CI runs
-# make test, so the lint checks run there too.
+# corpus), so they cannot rot; `make bench` runs them for real.
 test:
 	@if [ -f hack/testbin.sh ]; then bash hack/testbin.sh; fi
 	$(GO) test ./...
 	$(GO) test -short -run '^$$' -bench . -benchtime=1x ./...
-	$(MAKE) lint
 
 # vet, gofmt, staticcheck, a go.mod and go.sum that go mod tidy would
 # leave as they are, and the race detector on the concurrent packages
