@@ -15,13 +15,21 @@ type ObjectFacts struct {
 	File           string
 	Document       int
 	TemplateLabels map[string]string
-	HasReadiness   bool
-	HasSpec        bool
 	// SpecField and Line/Column locate the VMI spec, where a missing probe
-	// would go.
+	// would go; SpecField is empty for an object without one.
 	SpecField    string
 	Line, Column int
-	ignored      ignoreSet
+	// Facts is what the rule's own FileFacts picked out of the object.
+	Facts   any
+	ignored ignoreSet
+	// byRule holds, for each of the Linter's file rules in order, whether
+	// it wants the object and what it picked.
+	byRule []ruleFacts
+}
+
+type ruleFacts struct {
+	want  bool
+	facts any
 }
 
 // ServiceFacts is a Service of the same file: its namespace and selector.
@@ -45,13 +53,11 @@ func (s ServiceFacts) Selects(ns string, labels map[string]string) bool {
 }
 
 // FileCheckFunc is a rule that needs the Services of the whole file.
-type FileCheckFunc func(o *ObjectFacts, services []ServiceFacts, opts *Options) *field.Error
+type FileCheckFunc func(o *ObjectFacts, services []ServiceFacts, p Params) *field.Error
 
 func objectFacts(o *Object) ObjectFacts {
-	f := ObjectFacts{Ref: o.Ref, File: o.File, Document: o.Document, TemplateLabels: o.TemplateLabels, HasSpec: o.Spec != nil,
-		ignored: ignoredRules(o.Meta.Annotations)}
+	f := ObjectFacts{Ref: o.Ref, File: o.File, Document: o.Document, TemplateLabels: o.TemplateLabels, ignored: o.ignored}
 	if o.Spec != nil {
-		f.HasReadiness = o.Spec.ReadinessProbe != nil
 		f.SpecField = o.SpecPath.String()
 		f.Line, f.Column = o.Position(f.SpecField)
 	}
@@ -77,16 +83,24 @@ func serviceFacts(n *yaml.Node) ServiceFacts {
 // candidateFacts returns o's facts when a file-wide rule may report on o,
 // so that they must be kept until the end of the file.
 func (l *Linter) candidateFacts(o *Object) (ObjectFacts, bool) {
-	if len(l.fileRules) == 0 {
+	if len(l.fileRules) == 0 || o.stopped {
+		return ObjectFacts{}, false
+	}
+	byRule := make([]ruleFacts, len(l.fileRules))
+	wanted := false
+	for i, r := range l.fileRules {
+		byRule[i].want = true
+		if r.FileFacts != nil {
+			byRule[i].facts, byRule[i].want = r.FileFacts(o)
+		}
+		wanted = wanted || byRule[i].want
+	}
+	if !wanted {
 		return ObjectFacts{}, false
 	}
 	f := objectFacts(o)
-	for _, r := range l.fileRules {
-		if r.FileCandidate == nil || r.FileCandidate(&f) {
-			return f, true
-		}
-	}
-	return ObjectFacts{}, false
+	f.byRule = byRule
+	return f, true
 }
 
 // fileChecker runs the file-wide rules while a file streams by: it keeps
@@ -128,7 +142,7 @@ func (c *fileChecker) add(findings []Finding, facts []ObjectFacts, services []Se
 	for _, f := range facts {
 		p := pendingFacts{facts: f, open: make([]bool, len(c.l.fileRules))}
 		for i := range p.open {
-			p.open[i] = true
+			p.open[i] = f.byRule[i].want
 		}
 		if findings = c.check(&p, c.services, findings); slices.Contains(p.open, true) {
 			c.pending = append(c.pending, p)
@@ -147,12 +161,9 @@ func (c *fileChecker) check(p *pendingFacts, services []ServiceFacts, out []Find
 		if !p.open[i] {
 			continue
 		}
-		if r.FileCandidate != nil && !r.FileCandidate(&p.facts) {
-			p.open[i] = false
-			continue
-		}
-		o := &p.facts
-		e := r.FileCheck(o, services, &c.l.opts)
+		o := p.facts
+		o.Facts = o.byRule[i].facts
+		e := r.FileCheck(&o, services, c.l.params[r.ID])
 		if e == nil {
 			continue
 		}

@@ -27,7 +27,7 @@ vmhealth does not report the probe when the VM's inline cloud-init user data
 (` + "`cloudInitNoCloud`" + ` or ` + "`cloudInitConfigDrive`" + `, plain or base64) mentions
 ` + "`qemu-guest-agent`" + `, as when it installs or enables the package.`,
 	Remediation: "Make sure the guest runs qemu-guest-agent: use an image that ships it, or install and enable it from cloud-init (packages: [qemu-guest-agent], runcmd: [[systemctl, enable, --now, qemu-guest-agent]]). Or probe over the network with httpGet or tcpSocket.",
-	Check: func(o *Object, _ *Options) field.ErrorList {
+	Check: func(o *Object, _ Params) field.ErrorList {
 		if userDataMentions(o, "qemu-guest-agent") {
 			return nil
 		}

@@ -28,7 +28,7 @@ write it.
 The comparison uses KubeVirt's defaults (period 10 s, timeout 1 s) for
 fields that are left out, so ` + "`timeoutSeconds: 10`" + ` alone is reported too.`,
 	Remediation: "Make periodSeconds greater than timeoutSeconds, for example periodSeconds: 20 with timeoutSeconds: 10.",
-	Check: func(o *Object, _ *Options) field.ErrorList {
+	Check: func(o *Object, _ Params) field.ErrorList {
 		return forEachProbe(o, func(p *v1.Probe, path *field.Path, _ bool) field.ErrorList {
 			if templatedTiming(o, path, "periodSeconds", "timeoutSeconds") {
 				return nil

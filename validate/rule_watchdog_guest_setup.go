@@ -26,7 +26,7 @@ data (` + "`cloudInitNoCloud`" + ` or ` + "`cloudInitConfigDrive`" + `, plain or
 mentions ` + "`watchdog`" + `, as when it installs the package, nor for a VM that
 looks like Windows, which ` + "`watchdog-windows-guest`" + ` reports instead.`,
 	Remediation: "Set up a watchdog daemon in the guest image or from cloud-init: packages: [watchdog], enable watchdog-device = /dev/watchdog in /etc/watchdog.conf, then systemctl enable --now watchdog.service.",
-	Check: func(o *Object, _ *Options) field.ErrorList {
+	Check: func(o *Object, _ Params) field.ErrorList {
 		w, path := watchdogOf(o)
 		if w == nil || userDataMentions(o, "watchdog") || windowsSignal(o) != "" {
 			return nil

@@ -17,7 +17,7 @@ var _ = mustRegister(&Rule{
 an empty string, so nothing fails, but the device cannot be told apart in the
 VMI's status, in events, or by tools that patch devices by name.`,
 	Remediation: "Give the watchdog a name, for example `name: watchdog`.",
-	Check: func(o *Object, _ *Options) field.ErrorList {
+	Check: func(o *Object, _ Params) field.ErrorList {
 		w, path := watchdogOf(o)
 		errs := probespec.CheckWatchdogName(w, path)
 		for i, e := range errs {

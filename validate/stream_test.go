@@ -42,7 +42,7 @@ func TestFileRuleFindingStreams(t *testing.T) {
 	got := make(chan Finding, 16)
 	done := make(chan error, 1)
 	go func() {
-		_, err := New(Options{Workers: 2}).LintReader(context.Background(), "vms.yaml", pr, func(f Finding) { got <- f })
+		_, err := MustNew(Options{Workers: 2}).LintReader(context.Background(), "vms.yaml", pr, func(f Finding) { got <- f })
 		done <- err
 	}()
 	go func() {

@@ -18,7 +18,7 @@ func TestMessyEveryVMHasFindings(t *testing.T) {
 	if err := c.WriteStream(&buf); err != nil {
 		t.Fatal(err)
 	}
-	findings, sum := validate.New(validate.Options{}).LintBytes("messy.yaml", buf.Bytes())
+	findings, sum := validate.MustNew(validate.Options{}).LintBytes("messy.yaml", buf.Bytes())
 	if sum.Objects != c.VMs {
 		t.Fatalf("%d objects, want %d", sum.Objects, c.VMs)
 	}

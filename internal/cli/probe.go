@@ -195,7 +195,7 @@ func probeRun(opts *ProbeOptions, cmd *cobra.Command) error {
 		fmt.Fprintf(opts.IO.ErrOut, "vmhealth: %v\n", err)
 		return errSilent
 	}
-	data, err := readInput(opts.IO.In, opts.Input)
+	data, err := validate.ReadInput(opts.Input, opts.IO.In)
 	if err != nil {
 		return inputError(err)
 	}
@@ -247,7 +247,7 @@ func probeRun(opts *ProbeOptions, cmd *cobra.Command) error {
 // probeObject loads the input with lint's loader and picks the object to
 // probe: the only one with probes, or the one --name names.
 func probeObject(opts *ProbeOptions, data []byte) (*validate.Object, error) {
-	objs, findings, _ := validate.New(validate.Options{}).Objects(opts.Input, data)
+	objs, findings, _ := validate.MustNew(validate.Options{}).Load(opts.Input, data) // only the loader: objects and syntax errors
 	var withProbes, named []*validate.Object
 	for _, o := range objs {
 		if o.Spec == nil || (o.Spec.ReadinessProbe == nil && o.Spec.LivenessProbe == nil) {
