@@ -20,7 +20,7 @@ func FuzzFixBytes(f *testing.F) {
 			f.Add(data)
 		}
 	}
-	l := New(Options{Workers: 1})
+	l := MustNew(Options{Workers: 1})
 	f.Fuzz(func(t *testing.T, data []byte) {
 		res, err := l.FixBytes("in.yaml", data)
 		if err != nil {

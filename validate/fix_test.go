@@ -62,7 +62,7 @@ func TestEveryFixHolds(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			l := New(fixtureOptions(t, data))
+			l := MustNew(fixtureOptions(t, data))
 			res, err := l.FixBytes("in.yaml", data)
 			if err != nil {
 				t.Fatal(err)
@@ -88,7 +88,7 @@ func TestFixGolden(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			l := New(Options{})
+			l := MustNew(Options{})
 			res, err := l.FixBytes(in, data)
 			if err != nil {
 				t.Fatal(err)
@@ -132,7 +132,7 @@ func TestFixGolden(t *testing.T) {
 
 // TestFixRefusesTemplates refuses Helm chart templates with the reason.
 func TestFixRefusesTemplates(t *testing.T) {
-	_, err := New(Options{}).FixBytes("chart/templates/vm.yaml", []byte("kind: VirtualMachine\nmetadata:\n  name: {{ .Values.name }}\n"))
+	_, err := MustNew(Options{}).FixBytes("chart/templates/vm.yaml", []byte("kind: VirtualMachine\nmetadata:\n  name: {{ .Values.name }}\n"))
 	if err == nil || !strings.Contains(err.Error(), "Helm") {
 		t.Fatalf("err = %v, want a refusal naming Helm", err)
 	}
