@@ -340,13 +340,13 @@ func (l *Linter) lintChunk(file string, c *chunk) (res docResult) {
 		return res
 	}
 	var root yaml.Node
-	if err := yaml.Unmarshal(c.data, &root); err != nil {
+	if err := parseDocument(c.data, &root); err != nil {
 		line, col, msg := parseErrorPosition(err, c.data)
 		// Documentation snippets carry AsciiDoc callouts ("port: 1500 <1>").
 		// Report the first, then lint the snippet without them, so the
 		// health checks in it are still checked.
 		cleaned, cline, ccol, ok := stripCallouts(c.data)
-		if !ok || yaml.Unmarshal(cleaned, &root) != nil {
+		if !ok || parseDocument(cleaned, &root) != nil {
 			res.findings = append(res.findings, l.finding(YAMLSyntaxRuleID, file, c.index, c.line+line-1, col, ObjectRef{}, "", msg))
 			return res
 		}
