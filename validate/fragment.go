@@ -22,6 +22,9 @@ type fragmentShape struct {
 	// marker finds a health check in the snippet, which is what makes it
 	// worth linting.
 	markers []string
+	// vm is set when the snippet sits in a VirtualMachine rather than a
+	// VirtualMachineInstance.
+	vm bool
 }
 
 var fragmentShapes = []fragmentShape{
@@ -34,6 +37,11 @@ var fragmentShapes = []fragmentShape{
 	// readinessProbe: … — a VMI spec.
 	{topType: reflect.TypeOf(v1.VirtualMachineInstanceSpec{}), wrap: []string{"spec"}, markers: []string{
 		"readinessProbe", "livenessProbe", "domain.devices.watchdog"}},
+	// template: {spec: …} — a VirtualMachine's spec.
+	{topType: reflect.TypeOf(v1.VirtualMachineSpec{}), wrap: []string{"spec"}, vm: true, markers: []string{
+		"template.spec.readinessProbe", "template.spec.livenessProbe", "template.spec.domain.devices.watchdog"}},
+	// devices: {watchdog: …} — a domain, as the docs show the watchdog.
+	{topType: reflect.TypeOf(v1.DomainSpec{}), wrap: []string{"spec", "domain"}, markers: []string{"devices.watchdog"}},
 	// watchdog: … — the devices of a domain.
 	{topType: reflect.TypeOf(v1.Devices{}), wrap: []string{"spec", "domain", "devices"}, markers: []string{"watchdog"}},
 }
@@ -86,7 +94,7 @@ func wrapFragment(n *yaml.Node, shape fragmentShape) *yaml.Node {
 
 // fragmentKindInfo returns how to read the wrapped snippet.
 func fragmentKindInfo(shape fragmentShape) kindInfo {
-	if shape.topType == reflect.TypeOf(v1.VirtualMachine{}) {
+	if shape.vm || shape.topType == reflect.TypeOf(v1.VirtualMachine{}) {
 		return vmKind()
 	}
 	return vmiKind()
