@@ -476,7 +476,11 @@ func (l *Linter) lintObjectAs(res *docResult, file string, c *chunk, n *yaml.Nod
 		if is.node != nil {
 			line, col = is.node.Line+obj.lineOffset, is.node.Column
 		}
-		found = append(found, l.finding(issueRules[is.kind], file, c.index, line, col, obj.Ref, is.path, is.msg))
+		msg := is.msg
+		if is.kind == issueUnknownField && !strings.Contains(msg, "did you mean") {
+			msg += wrongLevelHint(is.path, obj.SpecPath)
+		}
+		found = append(found, l.finding(issueRules[is.kind], file, c.index, line, col, obj.Ref, is.path, msg))
 	}
 	if !served {
 		line, col := obj.Position("apiVersion")

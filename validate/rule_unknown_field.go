@@ -17,9 +17,12 @@ probe or with the default period, and nothing says so. KubeVirt has no
 
 vmhealth checks every key against the kubevirt.io/api Go types, including
 under the VMI spec, where the types' own JSON decoding is not strict, and
-suggests the field you probably meant. Fields that the CRD marks
+suggests the field you probably meant. A health-check field one level off
+(` + "`livenessProbe`" + ` under a VM's ` + "`spec`" + `, ` + "`readinessProbe`" + ` under ` + "`domain`" + `, ` + "`watchdog`" + `
+under ` + "`spec.template.spec`" + `) is unknown where it stands, and the message names
+the path where it belongs (` + "`livenessProbe belongs in spec.template.spec`" + `). Fields that the CRD marks
 x-kubernetes-preserve-unknown-fields (template metadata, domain.clock)
 are not checked.`,
-	Remediation: "Rename the key to the field suggested, or remove it.",
+	Remediation: "Rename the key to the field suggested, move it to the path where the message says it belongs, or remove it.",
 	CEL:         &CELRule{NoCEL: "The CRD schema declares every field: with strict field validation (kubectl's default) the API server rejects an unknown field itself, and otherwise drops it before any admission policy runs."},
 })
