@@ -23,6 +23,6 @@ under ` + "`spec.template.spec`" + `) is unknown where it stands, and the messag
 the path where it belongs (` + "`livenessProbe belongs in spec.template.spec`" + `). Fields that the CRD marks
 x-kubernetes-preserve-unknown-fields (template metadata, domain.clock)
 are not checked.`,
-	Remediation: "Rename the key to the field suggested, move it to the path where the message says it belongs, or remove it.",
+	Remediation: "Rename the key to the field suggested, or remove it.",
 	CEL:         &CELRule{NoCEL: "The CRD schema declares every field: with strict field validation (kubectl's default) the API server rejects an unknown field itself, and otherwise drops it before any admission policy runs."},
 })
