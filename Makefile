@@ -9,6 +9,12 @@ PKG     := github.com/vmhealth/vmhealth
 # comes from the build information ("devel" for a local build).
 VERSION ?= $(shell git describe --tags --dirty 2>/dev/null)
 LDFLAGS := -X $(PKG)/internal/cli.version=$(VERSION)
+# staticcheck at a pinned version, built by go run from the module proxy
+# (cached after the first run); nothing to install by hand.
+STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
+# The packages whose code runs on several goroutines: the lint engine's
+# worker pool and the cluster commands' workers.
+RACE_PKGS := ./validate/ ./apply/
 
 .PHONY: all build test lint examples bench docs clean
 
@@ -20,18 +26,26 @@ build:
 # hack/testbin.sh builds kube-apiserver and etcd into .cache/testbin for the
 # API-server tests (minutes the first time, then skipped while up to date).
 # The benchmarks also run once each in short mode (-benchtime=1x on a small
-# corpus), so they cannot rot; `make bench` runs them for real.
+# corpus), so they cannot rot; `make bench` runs them for real. CI runs
+# make test, so the lint checks run there too.
 test:
 	@if [ -f hack/testbin.sh ]; then bash hack/testbin.sh; fi
 	$(GO) test ./...
 	$(GO) test -short -run '^$$' -bench . -benchtime=1x ./...
+	$(MAKE) lint
 
+# vet, gofmt, staticcheck, a go.mod and go.sum that go mod tidy would
+# leave as they are, and the race detector on the concurrent packages
+# (in short mode: the large generated corpora are skipped).
 lint:
 	$(GO) vet ./...
 	@unformatted="$$(gofmt -l $$($(GO) list -e -f '{{.Dir}}' ./...))"; \
 	if [ -n "$$unformatted" ]; then \
 		echo "gofmt needed on:"; echo "$$unformatted"; exit 1; \
 	fi
+	$(GO) mod tidy -diff
+	$(GO) run $(STATICCHECK) ./...
+	$(GO) test -race -short $(RACE_PKGS)
 
 # The clean example must pass and the broken ones must be caught: lint exits
 # 1 on findings, so 1 is success here and anything else (2: unreadable

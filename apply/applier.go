@@ -187,7 +187,7 @@ func New(c Clients, opts Options) (*Applier, error) {
 		return nil, errors.New("apply: force-conflicts needs the server-side strategy")
 	}
 	if opts.Linter == nil {
-		opts.Linter = validate.New(validate.Options{})
+		opts.Linter = validate.MustNew(validate.Options{}) // the defaults are always valid
 	}
 	if opts.Workers <= 0 {
 		opts.Workers = DefaultWorkers

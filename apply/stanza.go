@@ -146,7 +146,7 @@ type Source struct {
 // reads them (YAML 1.1: yes is true). A file with no KubeVirt object, or
 // with a YAML syntax error, is an error.
 func ReadSources(linter *validate.Linter, name string, data []byte) ([]Source, error) {
-	objs, findings, _ := linter.Objects(name, data)
+	objs, findings, _ := linter.Load(name, data)
 	for _, f := range findings {
 		if f.RuleID == validate.YAMLSyntaxRuleID || f.RuleID == validate.DuplicateKeyRuleID {
 			return nil, fmt.Errorf("%s: %s", f.Location(), f.Message)

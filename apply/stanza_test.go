@@ -67,7 +67,7 @@ func TestReadStanza(t *testing.T) {
 			wantErr: "stanza.yaml:3",
 		},
 	}
-	linter := validate.New(validate.Options{})
+	linter := validate.MustNew(validate.Options{})
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			s, err := ReadStanza(linter, "stanza.yaml", []byte(tt.input))
@@ -107,7 +107,7 @@ func sameSet(a, b []string) bool {
 // Values are read as kubectl reads them: an unquoted 0700 is an octal
 // number to YAML 1.1, and integers come out as int64.
 func TestReadStanzaValuesAsKubectl(t *testing.T) {
-	s, err := ReadStanza(validate.New(validate.Options{}), "s.yaml", []byte("readinessProbe:\n  tcpSocket: {port: 22}\n  periodSeconds: 20\n"))
+	s, err := ReadStanza(validate.MustNew(validate.Options{}), "s.yaml", []byte("readinessProbe:\n  tcpSocket: {port: 22}\n  periodSeconds: 20\n"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -138,7 +138,7 @@ spec:
           domain: {devices: {}}
           livenessProbe: {tcpSocket: {port: 22}}
 `
-	srcs, err := ReadSources(validate.New(validate.Options{}), "vms.yaml", []byte(in))
+	srcs, err := ReadSources(validate.MustNew(validate.Options{}), "vms.yaml", []byte(in))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -23,7 +23,7 @@ func inputLinter(t *testing.T) *validate.Linter {
 			t.Fatal(err)
 		}
 	}
-	return validate.New(validate.Options{Registry: reg, Workers: 1})
+	return validate.MustNew(validate.Options{Registry: reg, Workers: 1})
 }
 
 const before = `apiVersion: kubevirt.io/v1

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"errors"
 	"fmt"
+	"maps"
 	"reflect"
 	"slices"
 	"strings"
@@ -59,6 +60,28 @@ func check(name string, f *File, pos positions, reg *validate.Registry) error {
 		key, isKey := keyPath(fe.Namespace())
 		line, col := pos.at(key, isKey)
 		errs = append(errs, &Error{File: name, Line: line, Column: col, Key: key, Message: message(fe, reg)})
+	}
+	return errors.Join(errs...)
+}
+
+// checkParams checks the rules' parameters against what each rule
+// declares.
+func checkParams(name string, f *File, pos positions, reg *validate.Registry) error {
+	var errs []error
+	for _, id := range slices.Sorted(maps.Keys(f.Rules)) {
+		r, ok := reg.Get(id)
+		if !ok {
+			continue // reported as an unknown rule
+		}
+		params := f.Rules[id].Params
+		for _, p := range slices.Sorted(maps.Keys(params)) {
+			if err := r.CheckParam(p, params[p]); err != nil {
+				key := "rules." + id + ".params." + p
+				_, known := r.Param(p)
+				line, col := pos.at(key, !known)
+				errs = append(errs, &Error{File: name, Line: line, Column: col, Key: key, Message: err.Error()})
+			}
+		}
 	}
 	return errors.Join(errs...)
 }

@@ -14,6 +14,9 @@
 //	    enabled: false
 //	  probe-host-set:
 //	    severity: error
+//	  liveness-kills-before-boot:
+//	    params:
+//	      minBootSeconds: 180
 //
 // A file is read strictly: an unknown key, an unknown rule ID, a value of
 // the wrong type or out of range is an error that names the key and its
@@ -24,6 +27,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -45,7 +49,9 @@ type File struct {
 	FailOn string `yaml:"failOn" validate:"omitempty,severity"`
 	// Architecture is assumed for VMs that set none: amd64, arm64 or s390x.
 	Architecture string `yaml:"architecture" validate:"omitempty,arch"`
-	// MinBootSeconds is how long a guest is assumed to need to boot.
+	// MinBootSeconds is how long a guest is assumed to need to boot; it is
+	// the same as rules.liveness-kills-before-boot.params.minBootSeconds,
+	// which wins when both are set.
 	MinBootSeconds int `yaml:"minBootSeconds" validate:"omitempty,min=1,max=86400"`
 	// MaxDocumentBytes caps one YAML document: a number of bytes or a
 	// Kubernetes quantity such as 8Mi.
@@ -64,6 +70,9 @@ type Rule struct {
 	Enabled *bool `yaml:"enabled"`
 	// Severity replaces the rule's own: error, warning or info.
 	Severity string `yaml:"severity" validate:"omitempty,severity"`
+	// Params sets the rule's parameters by name (vmhealth rules <id> lists
+	// them), such as liveness-kills-before-boot's minBootSeconds.
+	Params map[string]int `yaml:"params"`
 }
 
 // Config is a loaded configuration file.
@@ -102,7 +111,7 @@ func Find(dir string) (string, error) {
 // Load reads and checks the configuration file at path against the rules
 // of reg.
 func Load(path string, reg *validate.Registry) (*Config, error) {
-	data, err := os.ReadFile(path)
+	data, err := validate.ReadInput(path, nil)
 	if err != nil {
 		return nil, fmt.Errorf("reading configuration: %w", err)
 	}
@@ -129,7 +138,7 @@ func Parse(name string, data []byte, reg *validate.Registry) (*Config, error) {
 	if f == nil {
 		return nil, err
 	}
-	if err := joinByLine(err, check(name, f, pos, reg)); err != nil {
+	if err := joinByLine(err, check(name, f, pos, reg), checkParams(name, f, pos, reg)); err != nil {
 		return nil, err
 	}
 	return &Config{File: *f, Path: name}, nil
@@ -156,6 +165,27 @@ func (c *Config) SeverityOverrides() map[string]validate.Severity {
 		}
 		if s, err := validate.ParseSeverity(r.Severity); err == nil {
 			out[id] = s
+		}
+	}
+	return out
+}
+
+// RuleParams returns the rules' parameters, with MinBootSeconds as the
+// parameter of the rule it sets.
+func (c *Config) RuleParams() map[string]map[string]int {
+	out := map[string]map[string]int{}
+	for id, r := range c.Rules {
+		if len(r.Params) > 0 {
+			out[id] = maps.Clone(r.Params)
+		}
+	}
+	if c.MinBootSeconds > 0 {
+		id, name := validate.LivenessBootRuleID, validate.MinBootSecondsParam
+		if _, set := out[id][name]; !set {
+			if out[id] == nil {
+				out[id] = map[string]int{}
+			}
+			out[id][name] = c.MinBootSeconds
 		}
 	}
 	return out

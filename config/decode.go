@@ -147,9 +147,15 @@ func decodeMapping(n *yaml.Node, prefix string, v reflect.Value, pos positions, 
 		}
 		pos.keys[path], pos.values[path] = k, val
 		field := v.Field(idx)
-		if field.Kind() == reflect.Map {
+		if field.Kind() == reflect.Map && field.Type().Elem().Kind() == reflect.Struct {
 			decodeRules(val, path, field, pos, fail)
 			continue
+		}
+		if field.Kind() == reflect.Map && val.Kind == yaml.MappingNode {
+			for j := 0; j+1 < len(val.Content); j += 2 {
+				kp := path + "." + val.Content[j].Value
+				pos.keys[kp], pos.values[kp] = val.Content[j], val.Content[j+1]
+			}
 		}
 		if field.Kind() == reflect.Slice {
 			for j, item := range seqItems(val) {
@@ -201,7 +207,7 @@ func typeError(err error, n *yaml.Node) string {
 	}
 	msg := te.Errors[0]
 	switch {
-	case strings.Contains(msg, "into int"):
+	case strings.Contains(msg, "into int"), strings.Contains(msg, "into map[string]int"):
 		return fmt.Sprintf("must be a whole number, not %s", describe(n))
 	case strings.Contains(msg, "into bool") || strings.Contains(msg, "into *bool"):
 		return fmt.Sprintf("must be true or false, not %s", describe(n))

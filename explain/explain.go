@@ -32,6 +32,10 @@ type Options struct {
 	// tell whether a liveness probe can end it while it boots; 0 means
 	// probespec.DefaultMinBootSeconds.
 	MinBootSeconds int
+	// Linter reads and lints the input; its architecture and boot time
+	// replace the two above. Nil means a Linter of vmhealth's rules with
+	// those two.
+	Linter *validate.Linter
 }
 
 // Report is the explanation of one input.
@@ -140,9 +144,23 @@ type Watchdog struct {
 // so explain sees exactly what lint sees: Lists, OpenShift Templates and
 // documentation snippets included.
 func File(name string, data []byte, opts Options) *Report {
-	linter := validate.New(validate.Options{Architecture: opts.Architecture, MinBootSeconds: opts.MinBootSeconds})
-	objs, findings, _ := linter.Objects(name, data)
 	r := &Report{File: name, Objects: []*Object{}, Findings: []validate.Finding{}}
+	linter := opts.Linter
+	if linter == nil {
+		var err error
+		vo := validate.Options{Architecture: opts.Architecture}
+		if opts.MinBootSeconds > 0 {
+			vo.RuleParams = map[string]map[string]int{validate.LivenessBootRuleID: {validate.MinBootSecondsParam: opts.MinBootSeconds}}
+		}
+		if linter, err = validate.New(vo); err != nil {
+			r.Findings = append(r.Findings, validate.Finding{RuleID: validate.InternalErrorRuleID, Severity: validate.SeverityError,
+				File: name, Message: fmt.Sprintf("explain: %v", err)})
+			return r
+		}
+	}
+	opts.Architecture = linter.Options().Architecture
+	opts.MinBootSeconds = linter.Params(validate.LivenessBootRuleID).Int(validate.MinBootSecondsParam)
+	objs, findings, _ := linter.Objects(name, data)
 	placed := make([]bool, len(findings))
 	for _, obj := range objs {
 		o := explainObject(obj, opts)

@@ -64,6 +64,10 @@ type Request struct {
 	// written for GuestOS (empty means Fedora).
 	CloudInit bool
 	GuestOS   GuestOS
+	// Linter lints a minimal VM holding the stanza; nil means vmhealth's
+	// rules with their defaults. A Linter built from a configuration file
+	// makes Build accept what the file turns off.
+	Linter *validate.Linter
 }
 
 // WellKnownPorts are the port names whose numbers vmhealth knows without
@@ -167,7 +171,7 @@ func Build(req Request) (*Stanza, error) {
 			return nil, err
 		}
 	}
-	verrs, findings, err := s.check()
+	verrs, findings, err := s.check(req.Linter)
 	if err != nil {
 		return nil, err
 	}

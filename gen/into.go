@@ -14,6 +14,7 @@ import (
 	sigsyaml "sigs.k8s.io/yaml"
 
 	"github.com/vmhealth/vmhealth/internal/kubevirtkinds"
+	"github.com/vmhealth/vmhealth/internal/yamlpos"
 	"github.com/vmhealth/vmhealth/probespec"
 	"github.com/vmhealth/vmhealth/validate"
 )
@@ -26,6 +27,9 @@ type IntoOptions struct {
 	Name string
 	// File names the file in messages and findings.
 	File string
+	// Linter lints the file before and after; nil means vmhealth's rules
+	// with their defaults.
+	Linter *validate.Linter
 }
 
 // IntoResult is a file with a stanza merged in.
@@ -159,23 +163,22 @@ func (o *fileObject) typedSpec() (*v1.VirtualMachineInstanceSpec, error) {
 	return spec, nil
 }
 
-// getPath follows keys and indices from n.
+// getPath follows keys and indices from n, aliases included.
 func getPath(n *yaml.Node, path []any) *yaml.Node {
+	segs := make([]yamlpos.Segment, 0, len(path))
 	for _, p := range path {
-		if n == nil {
-			return nil
-		}
 		switch p := p.(type) {
 		case string:
-			n = getKey(n, p)
+			segs = append(segs, yamlpos.Segment{Name: p})
 		case int:
-			if n.Kind != yaml.SequenceNode || p >= len(n.Content) {
-				return nil
-			}
-			n = n.Content[p]
+			segs = append(segs, yamlpos.Segment{Index: p, IsIdx: true})
 		}
 	}
-	return n
+	_, v, ok := yamlpos.WalkSegments(n, segs)
+	if !ok {
+		return nil
+	}
+	return v
 }
 
 func pathString(path []any) string {
@@ -463,38 +466,27 @@ func (s *Stanza) forwardProbePorts(o *fileObject, st yamlStyle, res *IntoResult)
 		}
 		// Only the probes being written: a port problem of a probe the
 		// request leaves alone is lint's to report, not gen's to fix.
-		var errs field.ErrorList
-		for _, e := range probespec.CheckMasqueradeForwardsProbePorts(spec, nil) {
-			if (s.Readiness != nil && strings.HasPrefix(e.Field, "readinessProbe")) ||
-				(s.Liveness != nil && strings.HasPrefix(e.Field, "livenessProbe")) {
-				errs = append(errs, e)
+		var todo []probespec.UnforwardedPort
+		for _, u := range probespec.UnforwardedProbePorts(spec) {
+			if (s.Readiness != nil && u.Probe == "readinessProbe") || (s.Liveness != nil && u.Probe == "livenessProbe") {
+				todo = append(todo, u)
 			}
 		}
-		if len(errs) == 0 {
+		if len(todo) == 0 {
 			return nil
 		}
-		var probe *v1.Probe
-		if strings.HasPrefix(errs[0].Field, "livenessProbe") {
-			probe = spec.LivenessProbe
-		} else {
-			probe = spec.ReadinessProbe
-		}
-		port, _ := probePort(probe)
-		number := port.IntVal
-		if port.StrVal != "" {
-			number = s.PortNumbers[port.StrVal]
-		}
+		u := todo[0]
+		number := u.Number
 		idx := podInterfaceIndex(spec)
 		if idx < 0 { // not a masquerade list, then: report what the check says
-			return fmt.Errorf("%s: %s", errs[0].Field, errs[0].Detail)
+			return fmt.Errorf("%s.%s.port: %s", u.Probe, u.Handler, u.Message())
 		}
 		path := append(slices.Clone(o.specPath), "domain", "devices", "interfaces", idx, "ports")
 		if err := o.appendToList(path, mapNode("port", intNode(int64(number))), st); err != nil {
 			return err
 		}
-		reason, _, _ := strings.Cut(errs[0].Detail, ";")
 		res.Changes = append(res.Changes, fmt.Sprintf("%s: added port %d, or the probe would never reach the guest (%s)",
-			pathString(path), number, strings.Replace(reason, fmt.Sprintf("port %d is not forwarded to the guest: ", number), "", 1)))
+			pathString(path), number, u.Reason()))
 	}
 	return errors.New("the probe ports are still not forwarded after adding them; please report this")
 }
@@ -627,7 +619,10 @@ func (s *Stanza) verifyMerge(original []byte, res *IntoResult, opts IntoOptions)
 		}
 	}
 
-	linter := validate.New(validate.Options{Architecture: ""})
+	linter := opts.Linter
+	if linter == nil {
+		linter = defaultLinter()
+	}
 	oldFindings, _ := linter.LintBytes(opts.File, original)
 	newFindings, _ := linter.LintBytes(opts.File, res.Data)
 	seen := map[string]bool{}

@@ -310,3 +310,66 @@ func mustParse(t *testing.T, data []byte) *yamlFile {
 	}
 	return f
 }
+
+// anchoredVM uses anchors and aliases, a merge key among them, inside and
+// outside the spec that --into edits; lint accepts it, so gen must too.
+const anchoredVM = `apiVersion: kubevirt.io/v1
+kind: VirtualMachine
+metadata:
+  name: web
+  labels: &l
+    app: web
+spec:
+  runStrategy: Always
+  template:
+    metadata:
+      labels: *l
+    spec:
+      domain:
+        resources:
+          requests: &req
+            memory: 1Gi
+          limits: *req
+        devices:
+          interfaces:
+            - name: default
+              masquerade: {}
+      networks:
+        - name: default
+          pod: {}
+      volumes:
+        - name: root
+          containerDisk:
+            <<: &img
+              image: quay.io/containerdisks/fedora:latest
+`
+
+// TestMergeIntoAnchors merges into a VirtualMachine written with anchors and
+// aliases: it used to fail with "cannot write YAML node kind 16 as JSON".
+func TestMergeIntoAnchors(t *testing.T) {
+	opts := IntoOptions{File: "anchored.yaml"}
+	obj, err := InspectFile([]byte(anchoredVM), opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if obj.Kind != "VirtualMachine" || obj.Name != "web" {
+		t.Fatalf("InspectFile found %s/%s", obj.Kind, obj.Name)
+	}
+	s, err := Build(Request{Readiness: &ProbeRequest{Spec: "tcp:1500", InitialDelaySeconds: i32(60)}, Watchdog: &WatchdogRequest{Action: "reset"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := s.MergeInto([]byte(anchoredVM), opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := string(res.Data)
+	for _, want := range []string{"labels: &l", "labels: *l", "requests: &req", "limits: *req", "<<: &img", "readinessProbe:", "tcpSocket:", "port: 1500", "watchdog:"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("merged file lacks %q:\n%s", want, out)
+		}
+	}
+	if !strings.HasPrefix(out, anchoredVM[:strings.Index(anchoredVM, "  runStrategy")]) {
+		t.Errorf("the head of the file changed:\n%s", out)
+	}
+}

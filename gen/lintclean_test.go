@@ -69,7 +69,7 @@ func TestGeneratedStanzasLintClean(t *testing.T) {
 		{arch: "s390x", cloudInit: true, guest: GuestRHEL},
 		{arch: "arm64"},
 	}
-	linter := validate.New(validate.Options{})
+	linter := validate.MustNew(validate.Options{})
 	built := 0
 	for _, r := range readiness {
 		for _, l := range liveness {

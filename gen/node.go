@@ -2,12 +2,12 @@ package gen
 
 import (
 	"bytes"
-	"encoding/json"
-	"fmt"
 	"regexp"
 	"strconv"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/vmhealth/vmhealth/internal/yamlpos"
 )
 
 // The stanzas are built as YAML node trees rather than marshalled from the
@@ -76,6 +76,7 @@ func setKey(m *yaml.Node, key string, v *yaml.Node) {
 
 // getKey returns the value of key in mapping m, or nil.
 func getKey(m *yaml.Node, key string) *yaml.Node {
+	m = yamlpos.Resolve(m)
 	if m == nil || m.Kind != yaml.MappingNode {
 		return nil
 	}
@@ -116,63 +117,9 @@ func encodeYAML(n *yaml.Node) ([]byte, error) {
 // encodeJSON writes n as JSON with its keys in the node's order. indent
 // "" gives one line, fit for kubectl patch -p.
 func encodeJSON(n *yaml.Node, indent string) ([]byte, error) {
-	var buf bytes.Buffer
-	if err := writeJSON(&buf, n); err != nil {
+	out, err := yamlpos.ToJSON(n, indent)
+	if err != nil {
 		return nil, err
 	}
-	if indent == "" {
-		return append(buf.Bytes(), '\n'), nil
-	}
-	var out bytes.Buffer
-	if err := json.Indent(&out, buf.Bytes(), "", indent); err != nil {
-		return nil, err
-	}
-	out.WriteByte('\n')
-	return out.Bytes(), nil
-}
-
-func writeJSON(buf *bytes.Buffer, n *yaml.Node) error {
-	switch n.Kind {
-	case yaml.DocumentNode:
-		if len(n.Content) != 1 {
-			return fmt.Errorf("document with %d nodes", len(n.Content))
-		}
-		return writeJSON(buf, n.Content[0])
-	case yaml.MappingNode:
-		buf.WriteByte('{')
-		for i := 0; i+1 < len(n.Content); i += 2 {
-			if i > 0 {
-				buf.WriteByte(',')
-			}
-			k, _ := json.Marshal(n.Content[i].Value)
-			buf.Write(k)
-			buf.WriteByte(':')
-			if err := writeJSON(buf, n.Content[i+1]); err != nil {
-				return err
-			}
-		}
-		buf.WriteByte('}')
-	case yaml.SequenceNode:
-		buf.WriteByte('[')
-		for i, c := range n.Content {
-			if i > 0 {
-				buf.WriteByte(',')
-			}
-			if err := writeJSON(buf, c); err != nil {
-				return err
-			}
-		}
-		buf.WriteByte(']')
-	case yaml.ScalarNode:
-		switch n.Tag {
-		case "!!int", "!!bool", "!!null":
-			buf.WriteString(n.Value)
-		default:
-			s, _ := json.Marshal(n.Value)
-			buf.Write(s)
-		}
-	default:
-		return fmt.Errorf("cannot write YAML node kind %v as JSON", n.Kind)
-	}
-	return nil
+	return append(out, '\n'), nil
 }

@@ -171,8 +171,9 @@ func literal(s string) *yaml.Node {
 }
 
 // check validates the minimal VirtualMachine holding the stanza with
-// probespec.ValidateVMISpec and lints it with vmhealth's linter.
-func (s *Stanza) check() (field.ErrorList, []validate.Finding, error) {
+// probespec.ValidateVMISpec and lints it with linter (nil: vmhealth's
+// rules with their defaults).
+func (s *Stanza) check(linter *validate.Linter) (field.ErrorList, []validate.Finding, error) {
 	n, err := s.VirtualMachine(VMOptions{Name: lintObjectName})
 	if err != nil {
 		return nil, nil, err
@@ -188,9 +189,16 @@ func (s *Stanza) check() (field.ErrorList, []validate.Finding, error) {
 	if errs := probespec.ValidateVMISpec(&vm.Spec.Template.Spec, nil, probespec.Options{}); len(errs) > 0 {
 		return errs, nil, nil
 	}
-	findings, sum := validate.New(validate.Options{}).LintBytes(lintFileName, data)
+	if linter == nil {
+		linter = defaultLinter()
+	}
+	findings, sum := linter.LintBytes(lintFileName, data)
 	if len(sum.InputErrors) > 0 {
 		return nil, nil, fmt.Errorf("linting the stanza: %v", sum.InputErrors[0])
 	}
 	return nil, findings, nil
 }
+
+// defaultLinter is the Linter of vmhealth's rules with their defaults,
+// which cannot fail to build.
+func defaultLinter() *validate.Linter { return validate.MustNew(validate.Options{}) }

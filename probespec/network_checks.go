@@ -72,6 +72,44 @@ func noPodNetworkReason(spec *v1.VirtualMachineInstanceSpec) string {
 // resolved through the ports of the interfaces, as the kubelet does; an
 // undeclared name is CheckNamedPortDeclared's.
 func CheckMasqueradeForwardsProbePorts(spec *v1.VirtualMachineInstanceSpec, fldPath *field.Path) field.ErrorList {
+	var errs field.ErrorList
+	for _, u := range UnforwardedProbePorts(spec) {
+		errs = append(errs, field.Invalid(fldPath.Child(u.Probe, u.Handler, "port"), portValue(u.Port), u.Message()))
+	}
+	return errs
+}
+
+// UnforwardedPort is a probe port that the pod network's masquerade or
+// passt interface does not forward to the guest.
+type UnforwardedPort struct {
+	// Probe is readinessProbe or livenessProbe; Handler is httpGet or
+	// tcpSocket.
+	Probe, Handler string
+	// Port is the probe's port as written; Number is the port it names.
+	Port   intstr.IntOrString
+	Number int32
+	// Interface is the name of the pod network's interface, Binding its
+	// binding (masquerade, passt) and Forwarded what it forwards, in words.
+	Interface, Binding, Forwarded string
+}
+
+// Reason says why the port does not reach the guest.
+func (u UnforwardedPort) Reason() string {
+	return fmt.Sprintf("the %s interface %q forwards only %s", u.Binding, u.Interface, u.Forwarded)
+}
+
+// Message is the finding's text.
+func (u UnforwardedPort) Message() string {
+	shown := strconv.Itoa(int(u.Number))
+	if u.Port.Type == intstr.String {
+		shown = fmt.Sprintf("%q (%d)", u.Port.StrVal, u.Number)
+	}
+	return fmt.Sprintf("port %s is not forwarded to the guest: %s; add {port: %d} to its ports", shown, u.Reason(), u.Number)
+}
+
+// UnforwardedProbePorts returns the probe ports that the pod network's
+// interface does not forward to the guest, readiness first.
+func UnforwardedProbePorts(spec *v1.VirtualMachineInstanceSpec) []UnforwardedPort {
 	if spec == nil {
 		return nil
 	}
@@ -83,23 +121,18 @@ func CheckMasqueradeForwardsProbePorts(spec *v1.VirtualMachineInstanceSpec, fldP
 	if binding == "" {
 		return nil
 	}
-	var errs field.ErrorList
+	var out []UnforwardedPort
 	for _, sp := range specProbes(spec) {
 		for _, h := range networkHandlers(sp.probe) {
 			port, ok := resolvePort(spec, h.port)
 			if !ok || forwardsTCP(iface, port) {
 				continue
 			}
-			shown := strconv.Itoa(int(port))
-			if h.port.Type == intstr.String {
-				shown = fmt.Sprintf("%q (%d)", h.port.StrVal, port)
-			}
-			errs = append(errs, field.Invalid(fldPath.Child(sp.name, h.name, "port"), portValue(h.port),
-				fmt.Sprintf("port %s is not forwarded to the guest: the %s interface %q forwards only %s; add {port: %d} to its ports",
-					shown, binding, iface.Name, describeForwarded(iface), port)))
+			out = append(out, UnforwardedPort{Probe: sp.name, Handler: h.name, Port: h.port, Number: port,
+				Interface: iface.Name, Binding: binding, Forwarded: describeForwarded(iface)})
 		}
 	}
-	return errs
+	return out
 }
 
 // CheckNamedPortDeclared reports an httpGet or tcpSocket probe whose port

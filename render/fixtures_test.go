@@ -47,7 +47,7 @@ func fixtureRegistry(t *testing.T) *validate.Registry {
 // findings in output order and the summary.
 func lintFixtures(t *testing.T) ([]validate.Finding, *validate.Summary) {
 	t.Helper()
-	l := validate.New(validate.Options{Registry: fixtureRegistry(t), Workers: 1})
+	l := validate.MustNew(validate.Options{Registry: fixtureRegistry(t), Workers: 1})
 	var out []validate.Finding
 	sum, err := l.Lint(context.Background(), []string{fixtureDir}, nil, func(f validate.Finding) { out = append(out, f) })
 	if err != nil {

@@ -60,7 +60,7 @@ func nodeDecodeFloor(data []byte) (int, error) {
 }
 
 func lintStream(data []byte) (*Summary, error) {
-	return New(Options{}).LintReader(context.Background(), "bench.yaml", bytes.NewReader(data), func(Finding) {})
+	return MustNew(Options{}).LintReader(context.Background(), "bench.yaml", bytes.NewReader(data), func(Finding) {})
 }
 
 // BenchmarkNodeDecodeFloor is the reference point of docs/performance.md.
@@ -119,7 +119,7 @@ func BenchmarkLintTree(b *testing.B) {
 		b.Fatal(err)
 	}
 	for b.Loop() {
-		sum, err := New(Options{}).Lint(context.Background(), []string{dir}, nil, func(Finding) {})
+		sum, err := MustNew(Options{}).Lint(context.Background(), []string{dir}, nil, func(Finding) {})
 		if err != nil || sum.Objects != c.VMs {
 			b.Fatalf("linted %d objects (%v)", sum.Objects, err)
 		}
@@ -139,7 +139,7 @@ func BenchmarkDecodeAndRules(b *testing.B) {
 		}
 		docs = append(docs, &n)
 	}
-	l := New(Options{})
+	l := MustNew(Options{})
 	b.ResetTimer()
 	for b.Loop() {
 		for _, n := range docs {

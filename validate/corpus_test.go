@@ -31,7 +31,7 @@ type verdict struct {
 func lintCorpus(t *testing.T) ([]Finding, *Summary) {
 	t.Helper()
 	var out []Finding
-	sum, err := New(Options{}).Lint(context.Background(), []string{filepath.Join(corpusDir, "files")}, nil, func(f Finding) {
+	sum, err := MustNew(Options{}).Lint(context.Background(), []string{filepath.Join(corpusDir, "files")}, nil, func(f Finding) {
 		f.File = strings.TrimPrefix(filepath.ToSlash(f.File), corpusDir+"/files/")
 		out = append(out, f)
 	})

@@ -142,24 +142,6 @@ func (d *decoder) enter(n *yaml.Node) bool {
 	return true
 }
 
-// resolve follows aliases and unwraps document nodes.
-func resolve(n *yaml.Node) *yaml.Node {
-	for i := 0; n != nil && i < 64; i++ {
-		switch n.Kind {
-		case yaml.AliasNode:
-			n = n.Alias
-		case yaml.DocumentNode:
-			if len(n.Content) == 0 {
-				return nil
-			}
-			n = n.Content[0]
-		default:
-			return n
-		}
-	}
-	return n
-}
-
 var (
 	tIntOrString  = reflect.TypeOf(intstr.IntOrString{})
 	tQuantity     = reflect.TypeOf(resource.Quantity{})

@@ -45,6 +45,10 @@ func WriteRulesMarkdown(w io.Writer, rules []*Rule, examples map[string][]RuleEx
 		fmt.Fprintf(&b, "%s\n\n", r.Summary)
 		fmt.Fprintf(&b, "%s\n\n", strings.TrimSpace(r.Description))
 		fmt.Fprintf(&b, "**Fix:** %s\n", r.Remediation)
+		for _, p := range r.Params {
+			fmt.Fprintf(&b, "\n**Parameter** `%s` (configuration file: `rules.%s.params.%s`): %s; default %d, from %d to %d.\n",
+				p.Name, r.ID, p.Name, p.Description, p.Default, p.Min, p.Max)
+		}
 		for _, ex := range examples[r.ID] {
 			fmt.Fprintf(&b, "\n%s:\n\n```yaml\n%s\n```\n", ex.Title, strings.TrimRight(ex.YAML, "\n"))
 		}

@@ -46,7 +46,7 @@ func only(fs []Finding, ids ...string) []Finding {
 
 func TestLintKeepsGoingAfterABrokenDocument(t *testing.T) {
 	in := cleanVM + "---\nthis: is: broken\n---\n" + strings.Replace(cleanVM, "periodSeconds", "periodSecond", 1)
-	findings, sum := New(Options{}).LintBytes("in.yaml", []byte(in))
+	findings, sum := MustNew(Options{}).LintBytes("in.yaml", []byte(in))
 	findings = only(findings, YAMLSyntaxRuleID, UnknownFieldRuleID)
 	var rules []string
 	for _, f := range findings {
@@ -70,7 +70,7 @@ func TestLintKeepsGoingAfterABrokenDocument(t *testing.T) {
 func TestSuppressionAnnotation(t *testing.T) {
 	in := strings.Replace(cleanVM, "  namespace: prod\n", "  namespace: prod\n  annotations:\n    vmhealth.io/ignore: unknown-field, other\n    vmhealth.io/ignore-reason: legacy tooling adds it\n", 1)
 	in = strings.Replace(in, "periodSeconds", "periodSecond", 1)
-	findings, sum := New(Options{}).LintBytes("in.yaml", []byte(in))
+	findings, sum := MustNew(Options{}).LintBytes("in.yaml", []byte(in))
 	findings = only(findings, UnknownFieldRuleID)
 	if len(findings) != 1 || findings[0].Suppressed == nil || findings[0].Suppressed.Justification != "legacy tooling adds it" {
 		t.Fatalf("findings %+v", findings)
@@ -82,10 +82,10 @@ func TestSuppressionAnnotation(t *testing.T) {
 
 func TestDisabledAndOverriddenRules(t *testing.T) {
 	in := []byte(strings.Replace(cleanVM, "periodSeconds", "periodSecond", 1))
-	if f, _ := New(Options{Disabled: map[string]bool{UnknownFieldRuleID: true}}).LintBytes("x", in); len(only(f, UnknownFieldRuleID)) != 0 {
+	if f, _ := MustNew(Options{Disabled: map[string]bool{UnknownFieldRuleID: true}}).LintBytes("x", in); len(only(f, UnknownFieldRuleID)) != 0 {
 		t.Errorf("disabled rule reported: %+v", f)
 	}
-	f, _ := New(Options{SeverityOverrides: map[string]Severity{UnknownFieldRuleID: SeverityWarning}}).LintBytes("x", in)
+	f, _ := MustNew(Options{SeverityOverrides: map[string]Severity{UnknownFieldRuleID: SeverityWarning}}).LintBytes("x", in)
 	f = only(f, UnknownFieldRuleID)
 	if len(f) != 1 || f[0].Severity != SeverityWarning {
 		t.Errorf("override not applied: %+v", f)
@@ -106,7 +106,7 @@ items:
       domain: {resources: {requests: {memory: 1Gi}}}
       livenesProbe: {}
 `
-	findings, sum := New(Options{}).LintBytes("list.yaml", []byte(in))
+	findings, sum := MustNew(Options{}).LintBytes("list.yaml", []byte(in))
 	findings = only(findings, UnknownFieldRuleID)
 	if sum.Objects != 1 || sum.Skipped["ConfigMap"] != 1 {
 		t.Errorf("summary %+v", sum)
@@ -124,8 +124,8 @@ func TestFindingsAreOrderedWhateverTheWorkers(t *testing.T) {
 		}
 		b.WriteString(strings.Replace(cleanVM, "periodSeconds", "periodSecond", 1))
 	}
-	one, _ := New(Options{Workers: 1}).LintBytes("x", []byte(b.String()))
-	many, _ := New(Options{Workers: 8}).LintBytes("x", []byte(b.String()))
+	one, _ := MustNew(Options{Workers: 1}).LintBytes("x", []byte(b.String()))
+	many, _ := MustNew(Options{Workers: 8}).LintBytes("x", []byte(b.String()))
 	one, many = only(one, UnknownFieldRuleID), only(many, UnknownFieldRuleID)
 	if len(one) != 60 || len(many) != 60 {
 		t.Fatalf("got %d and %d findings", len(one), len(many))
@@ -150,7 +150,7 @@ func TestUnreadableInputsAreReportedAndSkipped(t *testing.T) {
 		t.Fatal(err)
 	}
 	var got []Finding
-	sum, err := New(Options{}).Lint(context.Background(), []string{dir, filepath.Join(dir, "missing.yaml")}, nil, func(f Finding) { got = append(got, f) })
+	sum, err := MustNew(Options{}).Lint(context.Background(), []string{dir, filepath.Join(dir, "missing.yaml")}, nil, func(f Finding) { got = append(got, f) })
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -167,7 +167,7 @@ func TestLintObjectHasNoPositions(t *testing.T) {
 	obj := map[string]any{"apiVersion": "kubevirt.io/v1", "kind": "VirtualMachine",
 		"metadata": map[string]any{"name": "vm", "namespace": "ns"},
 		"spec":     map[string]any{"template": map[string]any{"spec": map[string]any{"livenesProbe": map[string]any{}}}}}
-	f, err := New(Options{}).LintObject(obj)
+	f, err := MustNew(Options{}).LintObject(obj)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -178,7 +178,7 @@ func TestLintObjectHasNoPositions(t *testing.T) {
 }
 
 func TestObjectsReturnsTypedObjects(t *testing.T) {
-	objs, _, _ := New(Options{}).Objects("x.yaml", []byte(cleanVM))
+	objs, _, _ := MustNew(Options{}).Objects("x.yaml", []byte(cleanVM))
 	if len(objs) != 1 || objs[0].Spec == nil || objs[0].Spec.ReadinessProbe == nil || objs[0].SpecPath.String() != "spec.template.spec" {
 		t.Fatalf("objects %+v", objs)
 	}
@@ -186,7 +186,7 @@ func TestObjectsReturnsTypedObjects(t *testing.T) {
 
 func TestRulesDoNotJudgeUndecodedValues(t *testing.T) {
 	in := strings.Replace(cleanVM, "periodSeconds: 20", `periodSeconds: "20"`, 1)
-	findings, _ := New(Options{}).LintBytes("x.yaml", []byte(in))
+	findings, _ := MustNew(Options{}).LintBytes("x.yaml", []byte(in))
 	if len(findings) != 1 || findings[0].RuleID != InvalidTypeRuleID {
 		t.Errorf("want only invalid-type, got:\n%s", dump(findings))
 	}
@@ -205,7 +205,7 @@ func TestSkipPathIsNeverRead(t *testing.T) {
 		return strings.HasSuffix(p, "vendor")
 	}
 	var got []Finding
-	sum, err := New(Options{SkipPath: skip}).Lint(context.Background(), []string{dir}, nil, func(f Finding) { got = append(got, f) })
+	sum, err := MustNew(Options{SkipPath: skip}).Lint(context.Background(), []string{dir}, nil, func(f Finding) { got = append(got, f) })
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -223,11 +223,59 @@ func TestSkipPathIsNeverRead(t *testing.T) {
 func TestOnObjectSeesEveryObjectInOrder(t *testing.T) {
 	in := cleanVM + "---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n---\n" + strings.Replace(cleanVM, "name: web", "name: api", 1)
 	var got []string
-	New(Options{OnObject: func(file string, doc int, ref ObjectRef) {
+	MustNew(Options{OnObject: func(file string, doc int, ref ObjectRef) {
 		got = append(got, fmt.Sprintf("%s#%d:%s", file, doc, ref))
 	}}).LintBytes("x.yaml", []byte(in))
 	want := []string{"x.yaml#0:VirtualMachine/prod/web", "x.yaml#2:VirtualMachine/prod/api"}
 	if !slices.Equal(got, want) {
 		t.Errorf("objects %v, want %v", got, want)
+	}
+}
+
+func TestNewRefusesBadOptions(t *testing.T) {
+	tests := []struct {
+		name string
+		opts Options
+		want string
+	}{
+		{"disabled typo", Options{Disabled: map[string]bool{"unknown-feild": true}}, `unknown rule "unknown-feild" (did you mean "unknown-field"?)`},
+		{"severity for no rule", Options{SeverityOverrides: map[string]Severity{"nope": SeverityError}}, `unknown rule "nope"`},
+		{"architecture", Options{Architecture: "x86_64"}, `unknown architecture "x86_64"`},
+		{"parameter name", Options{RuleParams: map[string]map[string]int{LivenessBootRuleID: {"minBoot": 1}}}, `no parameter "minBoot"`},
+		{"parameter range", Options{RuleParams: map[string]map[string]int{LivenessBootRuleID: {MinBootSecondsParam: 0}}}, "must be from 1 to 86400"},
+		{"workers", Options{Workers: -1}, "negative number of workers"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			l, err := New(tt.opts)
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("New = %v, %v; want an error containing %q", l, err, tt.want)
+			}
+		})
+	}
+	if _, err := New(Options{Architecture: "arm64", RuleParams: map[string]map[string]int{LivenessBootRuleID: {MinBootSecondsParam: 300}}}); err != nil {
+		t.Fatalf("valid options refused: %v", err)
+	}
+}
+
+// TestLoadThenCheck: Load reports only the input rules; Check adds the
+// object rules; together they give what LintBytes gives.
+func TestLoadThenCheck(t *testing.T) {
+	in := []byte(cleanVM + "    periodSecond: 5\n")
+	l := MustNew(Options{})
+	objs, loaded, _ := l.Load("x.yaml", in)
+	if len(objs) != 1 {
+		t.Fatalf("Load returned %d objects, want 1", len(objs))
+	}
+	for _, f := range loaded {
+		if r, _ := DefaultRegistry.Get(f.RuleID); r == nil || r.Check != nil {
+			t.Errorf("Load reported %s, which is not an input rule", f.RuleID)
+		}
+	}
+	all := append(loaded, l.Check(objs[0])...)
+	SortFindings(all)
+	want, _ := l.LintBytes("x.yaml", in)
+	if len(all) != len(want) {
+		t.Fatalf("Load+Check gave %d findings, LintBytes %d:\n%v\n%v", len(all), len(want), all, want)
 	}
 }

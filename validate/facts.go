@@ -13,13 +13,21 @@ type ObjectFacts struct {
 	File           string
 	Document       int
 	TemplateLabels map[string]string
-	HasReadiness   bool
-	HasSpec        bool
 	// SpecField and Line/Column locate the VMI spec, where a missing probe
-	// would go.
+	// would go; SpecField is empty for an object without one.
 	SpecField    string
 	Line, Column int
-	ignored      ignoreSet
+	// Facts is what the rule's own FileFacts picked out of the object.
+	Facts   any
+	ignored ignoreSet
+	// byRule holds, for each of the Linter's file rules in order, whether
+	// it wants the object and what it picked.
+	byRule []ruleFacts
+}
+
+type ruleFacts struct {
+	want  bool
+	facts any
 }
 
 // ServiceFacts is a Service of the same file: its namespace and selector.
@@ -43,13 +51,11 @@ func (s ServiceFacts) Selects(ns string, labels map[string]string) bool {
 }
 
 // FileCheckFunc is a rule that needs the Services of the whole file.
-type FileCheckFunc func(o *ObjectFacts, services []ServiceFacts, opts *Options) *field.Error
+type FileCheckFunc func(o *ObjectFacts, services []ServiceFacts, p Params) *field.Error
 
 func objectFacts(o *Object) ObjectFacts {
-	f := ObjectFacts{Ref: o.Ref, File: o.File, Document: o.Document, TemplateLabels: o.TemplateLabels, HasSpec: o.Spec != nil,
-		ignored: ignoredRules(o.Meta.Annotations)}
+	f := ObjectFacts{Ref: o.Ref, File: o.File, Document: o.Document, TemplateLabels: o.TemplateLabels, ignored: o.ignored}
 	if o.Spec != nil {
-		f.HasReadiness = o.Spec.ReadinessProbe != nil
 		f.SpecField = o.SpecPath.String()
 		f.Line, f.Column = o.Position(f.SpecField)
 	}
@@ -75,25 +81,37 @@ func serviceFacts(n *yaml.Node) ServiceFacts {
 // candidateFacts returns o's facts when a file-wide rule may report on o,
 // so that they must be kept until the end of the file.
 func (l *Linter) candidateFacts(o *Object) (ObjectFacts, bool) {
-	if len(l.fileRules) == 0 {
+	if len(l.fileRules) == 0 || o.stopped {
+		return ObjectFacts{}, false
+	}
+	byRule := make([]ruleFacts, len(l.fileRules))
+	wanted := false
+	for i, r := range l.fileRules {
+		byRule[i].want = true
+		if r.FileFacts != nil {
+			byRule[i].facts, byRule[i].want = r.FileFacts(o)
+		}
+		wanted = wanted || byRule[i].want
+	}
+	if !wanted {
 		return ObjectFacts{}, false
 	}
 	f := objectFacts(o)
-	for _, r := range l.fileRules {
-		if r.FileCandidate == nil || r.FileCandidate(&f) {
-			return f, true
-		}
-	}
-	return ObjectFacts{}, false
+	f.byRule = byRule
+	return f, true
 }
 
 // fileChecks runs the rules that look across a whole file.
 func (l *Linter) fileChecks(facts []ObjectFacts, services []ServiceFacts) []Finding {
 	var out []Finding
-	for _, r := range l.fileRules {
+	for ri, r := range l.fileRules {
 		for i := range facts {
-			o := &facts[i]
-			e := r.FileCheck(o, services, &l.opts)
+			if !facts[i].byRule[ri].want {
+				continue
+			}
+			o := facts[i]
+			o.Facts = o.byRule[ri].facts
+			e := r.FileCheck(&o, services, l.params[r.ID])
 			if e == nil {
 				continue
 			}

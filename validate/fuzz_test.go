@@ -29,7 +29,7 @@ func addSeeds(f *testing.F) {
 // must point inside the input.
 func FuzzLint(f *testing.F) {
 	addSeeds(f)
-	l := New(Options{MaxDocumentBytes: 1 << 20})
+	l := MustNew(Options{MaxDocumentBytes: 1 << 20})
 	f.Fuzz(func(t *testing.T, data []byte) {
 		var (
 			findings []Finding

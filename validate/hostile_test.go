@@ -50,7 +50,7 @@ func TestHostileInputs(t *testing.T) {
 			in := tc.in + "\n" + after
 			done := make(chan []Finding, 1)
 			go func() {
-				f, _ := New(Options{}).LintBytes("in.yaml", []byte(in))
+				f, _ := MustNew(Options{}).LintBytes("in.yaml", []byte(in))
 				done <- f
 			}()
 			var findings []Finding
@@ -106,7 +106,7 @@ func TestHostilePaths(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
 	var got []Finding
-	sum, err := New(Options{}).Lint(ctx, []string{dir}, nil, func(f Finding) { got = append(got, f) })
+	sum, err := MustNew(Options{}).Lint(ctx, []string{dir}, nil, func(f Finding) { got = append(got, f) })
 	if err != nil {
 		t.Fatalf("hung or failed: %v", err)
 	}

@@ -173,3 +173,30 @@ func describeOpenError(err error) error {
 	}
 	return err
 }
+
+// ReadInput reads one whole input: the file called name, or stdin for
+// StdinName. It is the reader of every command that takes a single file
+// (explain, gen --into, apply -f and --from), so that an input that
+// cannot be read is worded as lint words it: an InputError naming the
+// file, "no such file or directory (or a broken symbolic link)".
+func ReadInput(name string, stdin io.Reader) ([]byte, error) {
+	if name == StdinName {
+		data, err := io.ReadAll(stdin)
+		if err != nil {
+			return nil, InputError{File: "standard input", Err: err}
+		}
+		return data, nil
+	}
+	fi, err := os.Stat(name)
+	if err != nil {
+		return nil, InputError{File: name, Err: describeOpenError(err)}
+	}
+	if fi.IsDir() {
+		return nil, InputError{File: name, Err: errors.New("is a directory, not a file")}
+	}
+	data, err := os.ReadFile(name)
+	if err != nil {
+		return nil, InputError{File: name, Err: describeOpenError(err)}
+	}
+	return data, nil
+}

@@ -42,6 +42,12 @@ type Object struct {
 	InTemplate bool
 
 	lineOffset int
+	// stopped is set when decoding gave up (too complex an object): rules
+	// do not judge what was not decoded.
+	stopped bool
+	// ignored are the rules the object's vmhealth.io/ignore annotation
+	// silences.
+	ignored ignoreSet
 	// badPaths are the fields whose values could not be decoded (wrong type,
 	// template parameter): they hold zero values that rules must not judge.
 	badPaths []string

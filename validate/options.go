@@ -17,9 +17,9 @@ type Options struct {
 	// spec.architecture; watchdog rules depend on it. Empty means amd64,
 	// KubeVirt's default.
 	Architecture string
-	// MinBootSeconds is how long a guest is assumed to need to boot before
-	// a liveness probe may end it; 0 means 60.
-	MinBootSeconds int
+	// RuleParams sets rules' parameters (Rule.Params) by rule ID and
+	// parameter name; parameters not set keep their defaults.
+	RuleParams map[string]map[string]int
 	// MaxDocumentBytes caps the size of one YAML document; larger documents
 	// are reported and skipped. 0 means 16 MiB.
 	MaxDocumentBytes int64
@@ -36,10 +36,7 @@ type Options struct {
 	OnObject func(file string, document int, ref ObjectRef)
 }
 
-const (
-	defaultMaxDocumentBytes = 16 << 20
-	defaultMinBootSeconds   = 60
-)
+const defaultMaxDocumentBytes = 16 << 20
 
 func (o Options) withDefaults() Options {
 	if o.Registry == nil {
@@ -48,13 +45,10 @@ func (o Options) withDefaults() Options {
 	if o.Architecture == "" {
 		o.Architecture = "amd64"
 	}
-	if o.MinBootSeconds <= 0 {
-		o.MinBootSeconds = defaultMinBootSeconds
-	}
-	if o.MaxDocumentBytes <= 0 {
+	if o.MaxDocumentBytes == 0 {
 		o.MaxDocumentBytes = defaultMaxDocumentBytes
 	}
-	if o.Workers <= 0 {
+	if o.Workers == 0 {
 		o.Workers = runtime.GOMAXPROCS(0)
 	}
 	return o

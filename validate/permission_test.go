@@ -50,7 +50,7 @@ func TestPermissionDenied(t *testing.T) {
 
 func checkPermissionDenied(t *testing.T, dir string) {
 	var got []Finding
-	sum, err := New(Options{}).Lint(context.Background(), []string{dir}, nil, func(f Finding) { got = append(got, f) })
+	sum, err := MustNew(Options{}).Lint(context.Background(), []string{dir}, nil, func(f Finding) { got = append(got, f) })
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -27,10 +27,11 @@ const (
 	CategoryBestPractice Category = "best-practice"
 )
 
-// CheckFunc inspects one KubeVirt object. Field paths in the returned errors
-// are relative to the object (spec.template.spec.livenessProbe…); the engine
-// turns them into positions.
-type CheckFunc func(o *Object, opts *Options) field.ErrorList
+// CheckFunc inspects one KubeVirt object with the rule's parameters. Field
+// paths in the returned errors are relative to the object
+// (spec.template.spec.livenessProbe…); the engine turns them into
+// positions.
+type CheckFunc func(o *Object, p Params) field.ErrorList
 
 // Rule is one check with its documentation. Rules are values: the registry
 // holds them, docs/rules.md is generated from them, and every output format
@@ -54,10 +55,16 @@ type Rule struct {
 	// FileCheck runs a rule that needs the other objects of the same file
 	// (the Services that select a VM). A rule has Check or FileCheck.
 	FileCheck FileCheckFunc
-	// FileCandidate tells which objects FileCheck may report on; the engine
-	// keeps facts only for those, and holds back output from the first of
-	// them to the end of the file. Nil means every object.
-	FileCandidate func(o *ObjectFacts) bool
+	// FileFacts picks out of an object what FileCheck needs to know about
+	// it once the object is gone (ObjectFacts.Facts), or reports false when
+	// FileCheck has nothing to say about the object. The engine keeps facts
+	// only for the objects some rule wants, and holds back output from the
+	// first of them to the end of the file. Nil means every object, with
+	// nil Facts.
+	FileFacts func(o *Object) (facts any, ok bool)
+	// Params declares the numbers the rule can be tuned with; Check and
+	// FileCheck read them from their Params.
+	Params []Param
 	// CEL is the rule's form for a ValidatingAdmissionPolicy, or why it has
 	// none (see CELRule). Every error-level rule says one or the other.
 	CEL *CELRule

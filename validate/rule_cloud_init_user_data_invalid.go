@@ -25,7 +25,7 @@ depend on the guest, and then counts the user data as setting up nothing
 (` + "`guest-agent-required`" + `, ` + "`watchdog-guest-setup`" + `). The message names the line
 of the user data at fault.`,
 	Remediation: "Start the user data with #cloud-config on its first line and make it valid YAML (a mapping of modules: packages, write_files, runcmd), or start a script with #!.",
-	Check: func(o *Object, _ *Options) field.ErrorList {
+	Check: func(o *Object, _ Params) field.ErrorList {
 		if o.Spec == nil || o.Spec.ReadinessProbe == nil && o.Spec.LivenessProbe == nil && o.Spec.Domain.Devices.Watchdog == nil {
 			return nil
 		}

@@ -31,7 +31,7 @@ user data that cloud-init ignores (no ` + "`#cloud-config`" + ` header, invalid 
 ` + "`cloud-init-user-data-invalid`" + `) sets up nothing. On RHEL-family guests the
 agent also blocks ` + "`guest-exec`" + ` by default (` + "`guest-exec-blocked`" + `).`,
 	Remediation: "Make sure the guest runs qemu-guest-agent: use an image that ships it, or install and enable it from cloud-init (packages: [qemu-guest-agent], runcmd: [[systemctl, enable, --now, qemu-guest-agent]]). Or probe over the network with httpGet or tcpSocket.",
-	Check: func(o *Object, _ *Options) field.ErrorList {
+	Check: func(o *Object, _ Params) field.ErrorList {
 		if userDataSetsUp(o, "qemu-guest-agent") {
 			return nil
 		}

@@ -31,7 +31,7 @@ URL, registry image or source PVC name of a DataVolume. The probe is not
 reported when inline cloud-init user data writes or edits
 ` + "`/etc/sysconfig/qemu-ga`" + ` and does not leave ` + "`guest-exec`" + ` on its block list.`,
 	Remediation: "Allow guest-exec in the guest: remove guest-exec from FILTER_RPC_ARGS (or the --allow-rpcs/--block-rpcs list) in /etc/sysconfig/qemu-ga and restart qemu-guest-agent, from cloud-init or the image; or probe with guestAgentPing, httpGet or tcpSocket.",
-	Check: func(o *Object, _ *Options) field.ErrorList {
+	Check: func(o *Object, _ Params) field.ErrorList {
 		if o.Spec == nil {
 			return nil
 		}

@@ -91,7 +91,7 @@ func TestRuleEdgeCases(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			findings, _ := New(Options{}).LintBytes("test.yaml", []byte(tt.yaml))
+			findings, _ := MustNew(Options{}).LintBytes("test.yaml", []byte(tt.yaml))
 			got := false
 			for _, f := range findings {
 				got = got || f.RuleID == tt.rule

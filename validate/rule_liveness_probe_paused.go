@@ -17,7 +17,7 @@ end the VM before it ever ran, so KubeVirt's admission webhook rejects a
 ` + "`livenessProbe`" + ` together with ` + "`startStrategy: Paused`" + `. The check concerns
 the livenessProbe only; a readinessProbe is allowed.`,
 	Remediation: "Remove `startStrategy: Paused`, or remove the livenessProbe (a readinessProbe is fine).",
-	Check: func(o *Object, _ *Options) field.ErrorList {
+	Check: func(o *Object, _ Params) field.ErrorList {
 		return probespec.CheckLivenessNotPaused(o.Spec, o.SpecPath)
 	},
 	CEL: &CELRule{Validations: []CELValidation{{

@@ -20,7 +20,7 @@ VM and copies the probe onto the virt-launcher pod, which Kubernetes pod
 validation then rejects, so the VM never starts. A readiness probe may have a
 higher successThreshold.`,
 	Remediation: "Remove successThreshold from the livenessProbe or set it to 1.",
-	Check: func(o *Object, _ *Options) field.ErrorList {
+	Check: func(o *Object, _ Params) field.ErrorList {
 		return forEachProbe(o, func(p *v1.Probe, path *field.Path, liveness bool) field.ErrorList {
 			if !liveness {
 				return nil

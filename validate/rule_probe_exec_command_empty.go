@@ -17,7 +17,7 @@ succeeds when it exits with status 0. KubeVirt accepts an ` + "`exec`" + ` probe
 ` + "`command`" + ` or an empty one, but Kubernetes pod validation rejects the probe
 when KubeVirt copies it onto the virt-launcher pod, so the VM never starts.`,
 	Remediation: "Set `exec.command` to the check to run in the guest, for example `[cat, /tmp/healthy]`, or use `guestAgentPing: {}` to check only that the guest agent answers.",
-	Check: func(o *Object, _ *Options) field.ErrorList {
+	Check: func(o *Object, _ Params) field.ErrorList {
 		return forEachProbe(o, func(p *v1.Probe, path *field.Path, _ bool) field.ErrorList {
 			errs := probespec.CheckExecCommand(p, path)
 			for i, e := range errs {

@@ -22,7 +22,7 @@ virt-probe — and the guest has no such program, so the probe fails every
 time: a readiness probe keeps the VM from ever becoming Ready, a liveness
 probe ends it again and again. KubeVirt accepts the VM.`,
 	Remediation: "Write only the command to run in the guest, for example command: [\"cat\", \"/tmp/healthy\"]; KubeVirt adds virt-probe itself.",
-	Check: func(o *Object, _ *Options) field.ErrorList {
+	Check: func(o *Object, _ Params) field.ErrorList {
 		return forEachProbe(o, func(p *v1.Probe, pth *field.Path, _ bool) field.ErrorList {
 			if p.Exec == nil {
 				return nil

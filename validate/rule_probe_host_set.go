@@ -23,7 +23,7 @@ hung stays Ready (or alive). KubeVirt accepts it.
 To send a particular HTTP ` + "`Host`" + ` header to the guest, set it in
 ` + "`httpHeaders`" + ` rather than in ` + "`host`" + `.`,
 	Remediation: "Remove host to probe the VM; to send a virtual host name, add it as a Host header in httpHeaders.",
-	Check: func(o *Object, _ *Options) field.ErrorList {
+	Check: func(o *Object, _ Params) field.ErrorList {
 		return forEachProbe(o, func(p *v1.Probe, path *field.Path, _ bool) field.ErrorList {
 			errs := probespec.CheckHTTPHost(p, path)
 			for i, e := range errs {

@@ -19,7 +19,7 @@ var _ = mustRegister(&Rule{
 admission like any other value. Leaving the scheme out means ` + "`HTTP`" + `. With
 ` + "`HTTPS`" + ` the kubelet does not verify the guest's certificate.`,
 	Remediation: "Write `scheme: HTTP` or `scheme: HTTPS` in capitals, or leave scheme out for HTTP.",
-	Check: func(o *Object, _ *Options) field.ErrorList {
+	Check: func(o *Object, _ Params) field.ErrorList {
 		return forEachProbe(o, func(p *v1.Probe, path *field.Path, _ bool) field.ErrorList {
 			if p.HTTPGet != nil && templated(o, string(p.HTTPGet.Scheme)) {
 				return nil

@@ -22,7 +22,7 @@ never starts. KubeVirt itself accepts the VM. Values from -10 to -1 are
 accepted by both but only shorten the delay KubeVirt adds
 (` + "`probe-initial-delay-shortened`" + ` warns about them).`,
 	Remediation: "Set initialDelaySeconds to 0 or more: the time the guest needs to boot and start the service the probe checks.",
-	Check: func(o *Object, _ *Options) field.ErrorList {
+	Check: func(o *Object, _ Params) field.ErrorList {
 		return forEachProbe(o, func(p *v1.Probe, path *field.Path, _ bool) field.ErrorList {
 			errs := probespec.CheckInitialDelay(p, path)
 			for i, e := range errs {

@@ -22,7 +22,7 @@ probe begins before the domain is up, and the manifest relies on an
 offset that is KubeVirt's implementation detail, not its API. Below -10 the
 pod is rejected (` + "`probe-initial-delay-negative`" + `).`,
 	Remediation: "Set initialDelaySeconds to 0 or more: the time the guest needs to boot and start the service the probe checks.",
-	Check: func(o *Object, _ *Options) field.ErrorList {
+	Check: func(o *Object, _ Params) field.ErrorList {
 		return forEachProbe(o, func(p *v1.Probe, path *field.Path, _ bool) field.ErrorList {
 			d := p.InitialDelaySeconds
 			if d >= 0 || d < -probespec.LauncherInitialDelayOffset {

@@ -19,7 +19,7 @@ VirtualMachine or VirtualMachineInstance is never created. This often happens
 when a probe is edited from one kind into another and the old handler is left
 behind.`,
 	Remediation: "Keep the one handler that checks what you care about and delete the others.",
-	Check: func(o *Object, _ *Options) field.ErrorList {
+	Check: func(o *Object, _ Params) field.ErrorList {
 		return forEachProbe(o, func(p *v1.Probe, path *field.Path, _ bool) field.ErrorList {
 			return probespec.CheckSingleHandler(p, path)
 		})

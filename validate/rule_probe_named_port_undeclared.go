@@ -22,7 +22,7 @@ again and again. KubeVirt accepts the VM.
 A name that is not a valid port name at all (a quoted number such as
 ` + "`\"1500\"`" + `) is reported by ` + "`probe-port-range`" + ` instead.`,
 	Remediation: "Declare the port on the pod network's interface (`ports: [{name: http, port: 8080}]`), or probe the port by number.",
-	Check: func(o *Object, _ *Options) field.ErrorList {
+	Check: func(o *Object, _ Params) field.ErrorList {
 		if o.Spec == nil || templatedUnder(o, o.SpecPath.Child("domain", "devices", "interfaces").String()) {
 			return nil
 		}

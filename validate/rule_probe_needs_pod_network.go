@@ -23,7 +23,7 @@ not count: KubeVirt still rejects the probe.
 ` + "`exec`" + ` and ` + "`guestAgentPing`" + ` probes run through qemu-guest-agent and need no
 network.`,
 	Remediation: "Attach the pod network (a network with `pod: {}` and an interface of the same name with `masquerade: {}`), or use an `exec` or `guestAgentPing` probe.",
-	Check: func(o *Object, _ *Options) field.ErrorList {
+	Check: func(o *Object, _ Params) field.ErrorList {
 		return probespec.CheckPodNetworkForNetworkProbes(o.Spec, o.SpecPath)
 	},
 	CEL: &CELRule{Validations: []CELValidation{{

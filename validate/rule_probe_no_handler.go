@@ -19,7 +19,7 @@ it. Its message lists only ` + "`tcpSocket`, `exec` and `httpGet`" + `, but
 by KubeVirt (` + "`grpc`" + `) leaves the probe empty in the same way; the
 ` + "`unknown-field`" + ` rule reports the key itself.`,
 	Remediation: "Add one handler, for example `tcpSocket: {port: 22}` or `guestAgentPing: {}`, or remove the probe.",
-	Check: func(o *Object, _ *Options) field.ErrorList {
+	Check: func(o *Object, _ Params) field.ErrorList {
 		return forEachProbe(o, func(p *v1.Probe, path *field.Path, _ bool) field.ErrorList {
 			return probespec.CheckHasHandler(p, path)
 		})

@@ -32,7 +32,7 @@ the virt-launcher pod, so an exec probe with ` + "`periodSeconds: 6`" + ` and
 ` + "`timeoutSeconds: 5`" + ` runs with period 6 and timeout 6, and is reported; the
 message says so. ` + "`gen`" + ` refuses such a stanza for the same reason.`,
 	Remediation: "Make periodSeconds greater than timeoutSeconds, for example periodSeconds: 20 with timeoutSeconds: 10.",
-	Check: func(o *Object, _ *Options) field.ErrorList {
+	Check: func(o *Object, _ Params) field.ErrorList {
 		return forEachProbe(o, func(p *v1.Probe, path *field.Path, _ bool) field.ErrorList {
 			if templatedTiming(o, path, "periodSeconds", "timeoutSeconds") {
 				return nil

@@ -20,7 +20,7 @@ the name of a port declared on one of the VM's interfaces.
 A port that is written but out of range (` + "`port: 0`" + `, ` + "`port: 70000`" + `) passes
 admission and is reported by ` + "`probe-port-range`" + ` instead.`,
 	Remediation: "Add `port:` with the port the guest serves, for example `port: 1500`.",
-	Check: func(o *Object, _ *Options) field.ErrorList {
+	Check: func(o *Object, _ Params) field.ErrorList {
 		return forEachProbe(o, func(p *v1.Probe, path *field.Path, _ bool) field.ErrorList {
 			var out field.ErrorList
 			for _, e := range probespec.CheckPortPresent(p, path) {

@@ -24,7 +24,7 @@ guest owns the pod IP and ` + "`ports`" + ` is informational, so neither is repo
 named probe port is resolved through the ports the interfaces declare, as the
 kubelet does.`,
 	Remediation: "Add the probe's port to the `ports` of the pod network's interface, or probe a port that is listed there.",
-	Check: func(o *Object, _ *Options) field.ErrorList {
+	Check: func(o *Object, _ Params) field.ErrorList {
 		if o.Spec == nil || templatedUnder(o, o.SpecPath.Child("domain", "devices", "interfaces").String()) {
 			return nil
 		}

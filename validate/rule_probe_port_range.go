@@ -26,7 +26,7 @@ only in the events of its VirtualMachineInstance.
 A quoted number (` + "`port: \"1500\"`" + `) is a name, not a number, and is rejected
 the same way.`,
 	Remediation: "Use a port number from 1 to 65535 without quotes, or the name of a port declared in the interface's `ports`.",
-	Check: func(o *Object, _ *Options) field.ErrorList {
+	Check: func(o *Object, _ Params) field.ErrorList {
 		return forEachProbe(o, func(p *v1.Probe, path *field.Path, _ bool) field.ErrorList {
 			var out field.ErrorList
 			for _, e := range probespec.CheckPortRange(p, path) {

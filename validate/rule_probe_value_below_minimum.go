@@ -25,7 +25,7 @@ VirtualMachine keeps the value as written, which hides the difference.
 ` + "`initialDelaySeconds`" + ` has no default and is not concerned; see
 ` + "`probe-initial-delay-negative`" + `.`,
 	Remediation: "Write the value you mean, 1 or more, or remove the field to get the default.",
-	Check: func(o *Object, _ *Options) field.ErrorList {
+	Check: func(o *Object, _ Params) field.ErrorList {
 		return forEachProbe(o, func(p *v1.Probe, path *field.Path, _ bool) field.ErrorList {
 			written := func(name string) bool { return writtenZero(o, path.Child(name).String(), false) }
 			errs := probespec.CheckThresholdsBelowOneWritten(p, path, written)

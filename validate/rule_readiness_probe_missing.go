@@ -24,13 +24,10 @@ vmhealth reports a VirtualMachine, VirtualMachineInstance, ReplicaSet or pool
 without a readinessProbe when a Service in the same file, in the same
 namespace, selects its template labels. Services elsewhere are not seen.`,
 	Remediation: "Add a readinessProbe that checks the port the Service sends traffic to, for example `readinessProbe: {tcpSocket: {port: 80}, initialDelaySeconds: 30}`.",
-	FileCandidate: func(o *ObjectFacts) bool {
-		return o.HasSpec && !o.HasReadiness && len(o.TemplateLabels) > 0
+	FileFacts: func(o *Object) (any, bool) {
+		return nil, o.Spec != nil && o.Spec.ReadinessProbe == nil && len(o.TemplateLabels) > 0
 	},
-	FileCheck: func(o *ObjectFacts, services []ServiceFacts, _ *Options) *field.Error {
-		if !o.HasSpec || o.HasReadiness {
-			return nil
-		}
+	FileCheck: func(o *ObjectFacts, services []ServiceFacts, _ Params) *field.Error {
 		var names []string
 		for _, s := range services {
 			if s.Selects(o.Ref.Namespace, o.TemplateLabels) {

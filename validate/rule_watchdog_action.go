@@ -23,7 +23,7 @@ virt-launcher, far from the manifest. The values are case-sensitive:
 ` + "`Reset`" + ` is not ` + "`reset`" + `. The message suggests the documented action meant
 when one is recognisable (` + "`PowerOff`" + `: poweroff, ` + "`reboot`" + `: reset).`,
 	Remediation: "Use one of poweroff, reset or shutdown, in lowercase.",
-	Check: func(o *Object, _ *Options) field.ErrorList {
+	Check: func(o *Object, _ Params) field.ErrorList {
 		w, path := watchdogOf(o)
 		errs := probespec.CheckWatchdogActionKnown(w, path)
 		var out field.ErrorList

@@ -21,7 +21,7 @@ KubeVirt neither documents nor supports them. Several defeat the watchdog:
 restarted nor ended), and ` + "`inject-nmi`" + ` relies on the guest kernel to act on
 the interrupt.`,
 	Remediation: "Use reset to reboot a hung guest, poweroff to end the VM (its runStrategy decides what follows), or shutdown to ask the guest to shut down.",
-	Check: func(o *Object, _ *Options) field.ErrorList {
+	Check: func(o *Object, _ Params) field.ErrorList {
 		w, path := watchdogOf(o)
 		errs := probespec.CheckWatchdogActionDocumented(w, path)
 		var out field.ErrorList

@@ -29,7 +29,7 @@ comment. A comment is not setup, and user data that cloud-init ignores
 (` + "`cloud-init-user-data-invalid`" + `) sets up nothing. Nor is a VM reported that
 looks like Windows, which ` + "`watchdog-windows-guest`" + ` reports instead.`,
 	Remediation: "Set up a watchdog daemon in the guest image or from cloud-init: packages: [watchdog], enable watchdog-device = /dev/watchdog in /etc/watchdog.conf, then systemctl enable --now watchdog.service.",
-	Check: func(o *Object, _ *Options) field.ErrorList {
+	Check: func(o *Object, _ Params) field.ErrorList {
 		w, path := watchdogOf(o)
 		if w == nil || userDataSetsUp(o, "watchdog") || windowsSignal(o) != "" {
 			return nil

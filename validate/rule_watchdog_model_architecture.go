@@ -21,8 +21,8 @@ given the right one.
 KubeVirt checks this only when the VirtualMachineInstance is created: a
 VirtualMachine with the wrong model is accepted, and fails when it is started.`,
 	Remediation: "Leave the model out so KubeVirt picks the architecture's own, use the model of the architecture, or remove the watchdog on arm64 and rely on a liveness probe.",
-	Check: func(o *Object, opts *Options) field.ErrorList {
-		return probespec.CheckWatchdogModelForArch(o.Spec, o.SpecPath, opts.Architecture)
+	Check: func(o *Object, p Params) field.ErrorList {
+		return probespec.CheckWatchdogModelForArch(o.Spec, o.SpecPath, p.Architecture)
 	},
 	CEL: &CELRule{Validations: []CELValidation{{
 		Expression: "!has(variables.spec.domain) || !has(variables.spec.domain.devices) || !has(variables.spec.domain.devices.watchdog) || " +

@@ -18,7 +18,7 @@ architecture rather than on what the manifest seems to say. On amd64 and
 s390x the model that does not belong is also reported by
 ` + "`watchdog-model-architecture`" + `.`,
 	Remediation: "Keep the model of the VM's architecture and delete the other, or leave both out and let KubeVirt choose.",
-	Check: func(o *Object, _ *Options) field.ErrorList {
+	Check: func(o *Object, _ Params) field.ErrorList {
 		w, path := watchdogOf(o)
 		return probespec.CheckWatchdogSingleModel(w, path)
 	},

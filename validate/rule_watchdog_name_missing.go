@@ -25,7 +25,7 @@ rejects the VM with "Required value"; a ValidatingAdmissionPolicy runs after
 mutation and sees ` + "`name: \"\"`" + `, so it cannot tell a missing name from an empty
 one, and vmhealth's policies leave the rule out.`,
 	Remediation: "Give the watchdog a name, for example `name: watchdog`.",
-	Check: func(o *Object, _ *Options) field.ErrorList {
+	Check: func(o *Object, _ Params) field.ErrorList {
 		w, path := watchdogOf(o)
 		errs := probespec.CheckWatchdogName(w, path)
 		for i, e := range errs {

@@ -40,7 +40,7 @@ vmhealth takes a VM for Windows when any of these is true:
   ` + "`domain.features.hyperv`" + `, ` + "`domain.features.hypervPassthrough`" + ` or
   ` + "`domain.clock.timer.hyperv`" + `.`,
 	Remediation: "Remove the watchdog and use a liveness probe, such as guestAgentPing with the QEMU guest agent installed in Windows.",
-	Check: func(o *Object, _ *Options) field.ErrorList {
+	Check: func(o *Object, _ Params) field.ErrorList {
 		w, path := watchdogOf(o)
 		if w == nil {
 			return nil

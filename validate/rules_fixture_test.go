@@ -95,7 +95,7 @@ func TestRuleFixtures(t *testing.T) {
 			if len(want) == 0 {
 				t.Fatalf("fail.yaml marks no line with # want: %s", r.ID)
 			}
-			findings, _ := New(fixtureOptions(t, fail)).LintBytes("fail.yaml", fail)
+			findings, _ := MustNew(fixtureOptions(t, fail)).LintBytes("fail.yaml", fail)
 			var got []int
 			for _, f := range findings {
 				if f.RuleID == r.ID && f.Suppressed == nil {
@@ -114,7 +114,7 @@ func TestRuleFixtures(t *testing.T) {
 			if err != nil {
 				t.Fatalf("passing fixture: %v", err)
 			}
-			findings, _ = New(fixtureOptions(t, pass)).LintBytes("pass.yaml", pass)
+			findings, _ = MustNew(fixtureOptions(t, pass)).LintBytes("pass.yaml", pass)
 			for _, f := range findings {
 				if f.RuleID == r.ID || f.Severity == SeverityError {
 					t.Errorf("pass.yaml: unexpected finding %s", dump([]Finding{f}))

@@ -37,7 +37,7 @@ spec:
 		"spec.template.spec.watchdog":                                    "watchdog belongs in spec.template.spec.domain.devices",
 		"spec.virtualMachineTemplate.spec.template.spec.domain.watchdog": "watchdog belongs in spec.virtualMachineTemplate.spec.template.spec.domain.devices",
 	}
-	findings, _ := New(Options{}).LintBytes("vm.yaml", data)
+	findings, _ := MustNew(Options{}).LintBytes("vm.yaml", data)
 	for _, f := range findings {
 		if f.RuleID != UnknownFieldRuleID {
 			continue

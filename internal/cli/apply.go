@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"slices"
 	"strings"
 
@@ -46,8 +45,7 @@ type Connector func(kube.Flags, kube.Options) (*kube.Clients, error)
 
 // ApplyOptions hold the dependencies and flags of apply.
 type ApplyOptions struct {
-	IO       *IOStreams
-	Registry *validate.Registry
+	IO *IOStreams
 	// ColorAllowed is whether findings may be coloured.
 	ColorAllowed bool
 	// Connect opens the connection; nil means kube.Connect.
@@ -71,6 +69,9 @@ type ApplyOptions struct {
 	genRequest *gen.Request
 	genSetBy   map[string]string
 	genFlags   bool
+	// cmd is the command, for the usage hint of errors in what gen's
+	// flags ask for.
+	cmd *cobra.Command
 
 	Strategy       apply.Strategy
 	ForceConflicts bool
@@ -80,8 +81,9 @@ type ApplyOptions struct {
 	Restart        bool
 	FieldManager   string
 	Concurrency    int
-	Arch           string
-	Disable        []string
+	// linterConfig holds the registry, the configuration file, --arch and
+	// --disable, as every command has them (linter.go).
+	linterConfig
 	// Verbose logs each API request (1) and the stanza sent (2), never
 	// credentials.
 	Verbose int
@@ -89,7 +91,7 @@ type ApplyOptions struct {
 
 // NewCmdApply builds the apply command. runF replaces applyRun in tests.
 func NewCmdApply(f *Factory, runF func(context.Context, *ApplyOptions) error) *cobra.Command {
-	opts := &ApplyOptions{IO: f.IOStreams, Registry: f.Registry, Version: versionString(f)}
+	opts := &ApplyOptions{IO: f.IOStreams, linterConfig: linterConfig{Registry: f.Registry}, Version: versionString(f)}
 	var kind, strategy, dryRun string
 	var stanza *stanzaFlags
 
@@ -135,6 +137,7 @@ failed, 2 on a usage error or when the cluster cannot be used at all.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.genFlags = stanza.given(cmd)
+			opts.cmd = cmd
 			if err := opts.complete(cmd, kind, strategy, dryRun); err != nil {
 				return err
 			}
@@ -170,6 +173,7 @@ failed, 2 on a usage error or when the cluster cannot be used at all.`,
 	fl.IntVar(&opts.Concurrency, flagConcurrency, apply.DefaultWorkers, "how many objects to change at once")
 	fl.StringVar(&opts.Arch, flagArch, "amd64", "architecture of VMs that do not set one, which decides the --watchdog model and lint's watchdog rules: "+strings.Join(architectures, ", "))
 	fl.StringSliceVar(&opts.Disable, flagDisable, nil, "turn off a lint rule by ID when checking the result")
+	addConfigFlags(cmd, &opts.linterConfig, "configuration file whose rule settings apply to the lint of the result")
 	fl.CountVarP(&opts.Verbose, flagVerbose, "v", "log each API request (-v) and the stanza sent (-vv); credentials are never shown")
 	opts.Kube.AddFlags(fl)
 	stanza = addStanzaFlags(fl)
@@ -204,13 +208,8 @@ func (o *ApplyOptions) complete(cmd *cobra.Command, kind, strategy, dryRun strin
 	default:
 		return usageErrorf(cmd, "invalid --%s %q (one of: none, client, server)", flagDryRun, dryRun)
 	}
-	if !slices.Contains(architectures, o.Arch) {
-		return usageErrorf(cmd, "invalid --%s %q (one of: %s)", flagArch, o.Arch, strings.Join(architectures, ", "))
-	}
-	for _, id := range o.Disable {
-		if _, ok := o.Registry.Get(id); !ok {
-			return usageErrorf(cmd, "--%s: %s", flagDisable, unknownRuleMessage(o.Registry, id))
-		}
+	if err := o.completeLinter(cmd, flagArch); err != nil {
+		return err
 	}
 	switch {
 	case len(o.VMs) == 0 && o.Selector == "" && len(o.Files) == 0:
@@ -249,33 +248,17 @@ func (o *ApplyOptions) complete(cmd *cobra.Command, kind, strategy, dryRun strin
 	return nil
 }
 
-func (o *ApplyOptions) linter() *validate.Linter {
-	disabled := map[string]bool{}
-	for _, id := range o.Disable {
-		disabled[id] = true
-	}
-	return validate.New(validate.Options{Registry: o.Registry, Disabled: disabled, Architecture: o.Arch})
-}
-
 func (o *ApplyOptions) readFile(name string) ([]byte, error) {
-	if name == validate.StdinName {
-		b, err := io.ReadAll(o.IO.In)
-		if err != nil {
-			return nil, fmt.Errorf("reading standard input: %w", err)
-		}
-		return b, nil
-	}
-	b, err := os.ReadFile(name)
-	if err != nil {
-		return nil, fmt.Errorf("reading %w", err)
-	}
-	return b, nil
+	return validate.ReadInput(name, o.IO.In)
 }
 
 func applyRun(ctx context.Context, opts *ApplyOptions) (err error) {
 	stderr := opts.IO.ErrOut
 	defer func() { err = runError(stderr, err) }()
-	linter := opts.linter()
+	linter, err := opts.newLinter(nil)
+	if err != nil {
+		return err
+	}
 
 	// Read everything local first: a typo in a file name should not wait
 	// for a cluster.
@@ -283,7 +266,7 @@ func applyRun(ctx context.Context, opts *ApplyOptions) (err error) {
 	var sources []apply.Source
 	if opts.genRequest != nil {
 		var err error
-		if stanza, err = buildStanza(opts); err != nil {
+		if stanza, err = buildStanza(opts, linter); err != nil {
 			return err
 		}
 	}

@@ -101,10 +101,12 @@ func (s *stanzaFlags) request(cmd *cobra.Command, arch string) (*gen.Request, ma
 
 // buildStanza builds the health checks as gen does; a request gen refuses
 // is reported the way gen reports it.
-func buildStanza(opts *ApplyOptions) (*apply.Stanza, error) {
-	st, err := gen.Build(*opts.genRequest)
+func buildStanza(opts *ApplyOptions, linter *validate.Linter) (*apply.Stanza, error) {
+	req := *opts.genRequest
+	req.Linter = linter
+	st, err := gen.Build(req)
 	if err != nil {
-		return nil, genError(&GenOptions{IO: opts.IO, setBy: opts.genSetBy}, err)
+		return nil, genError(&GenOptions{IO: opts.IO, setBy: opts.genSetBy, cmd: opts.cmd}, err)
 	}
 	return apply.StanzaFromTyped(st.Readiness, st.Liveness, st.Watchdog)
 }

@@ -1,11 +1,7 @@
 package cli
 
 import (
-	"errors"
 	"fmt"
-	"io"
-	"io/fs"
-	"os"
 	"slices"
 	"strings"
 
@@ -25,16 +21,15 @@ type ExplainOptions struct {
 	Inputs []string
 	// Output is text or json.
 	Output string
-	// Arch is the architecture assumed for VMs that set none.
-	Arch string
-	// MinBootSeconds is how long a guest is assumed to need to boot.
-	MinBootSeconds int
+	// linterConfig holds the configuration file, --arch and
+	// --min-boot-seconds, as every command has them (linter.go).
+	linterConfig
 }
 
 // NewCmdExplain builds the explain command. runF replaces explainRun in
 // tests.
 func NewCmdExplain(f *Factory, runF func(*ExplainOptions) error) *cobra.Command {
-	opts := &ExplainOptions{IO: f.IOStreams}
+	opts := &ExplainOptions{IO: f.IOStreams, linterConfig: linterConfig{Registry: f.Registry}}
 	cmd := &cobra.Command{
 		Use:   "explain [flags] file... | -",
 		Short: "Show what the probes and watchdog of a VM really do, in seconds and in words",
@@ -71,11 +66,8 @@ input cannot be read.`,
 			if !slices.Contains(explainFormats, opts.Output) {
 				return usageErrorf(cmd, "invalid --%s %q (one of: %s)", flagOutput, opts.Output, strings.Join(explainFormats, ", "))
 			}
-			if opts.Arch != "" && !slices.Contains(architectures, opts.Arch) {
-				return usageErrorf(cmd, "invalid --%s %q (one of: %s)", flagArch, opts.Arch, strings.Join(architectures, ", "))
-			}
-			if opts.MinBootSeconds < 1 {
-				return usageErrorf(cmd, "invalid --%s %d: must be at least 1", flagMinBootSeconds, opts.MinBootSeconds)
+			if err := opts.completeLinter(cmd, flagArch, flagMinBootSeconds); err != nil {
+				return err
 			}
 			opts.Inputs = args
 			if runF != nil {
@@ -88,22 +80,27 @@ input cannot be read.`,
 	fl.StringVarP(&opts.Output, flagOutput, "o", "text", "output format: text or json")
 	fl.StringVar(&opts.Arch, flagArch, "amd64", "architecture assumed for VMs that set none, which decides the watchdog model: "+strings.Join(architectures, ", "))
 	fl.IntVar(&opts.MinBootSeconds, flagMinBootSeconds, 60, "seconds a guest is assumed to need to boot, to tell whether a liveness probe can end it while it boots")
+	addConfigFlags(cmd, &opts.linterConfig, "configuration file whose rule settings apply")
 	_ = cmd.RegisterFlagCompletionFunc(flagOutput, cobra.FixedCompletions(explainFormats, cobra.ShellCompDirectiveNoFileComp))
 	_ = cmd.RegisterFlagCompletionFunc(flagArch, cobra.FixedCompletions(architectures, cobra.ShellCompDirectiveNoFileComp))
 	return cmd
 }
 
 func explainRun(opts *ExplainOptions) error {
+	linter, err := opts.newLinter(nil)
+	if err != nil {
+		return err
+	}
 	var reports []*explain.Report
 	failed := false
 	for _, in := range opts.Inputs {
-		data, err := readInput(opts.IO.In, in)
+		data, err := validate.ReadInput(in, opts.IO.In)
 		if err != nil {
 			fmt.Fprintf(opts.IO.ErrOut, "vmhealth: %v\n", err)
 			failed = true
 			continue
 		}
-		reports = append(reports, explain.File(in, data, explain.Options{Architecture: opts.Arch, MinBootSeconds: opts.MinBootSeconds}))
+		reports = append(reports, explain.File(in, data, explain.Options{Linter: linter}))
 	}
 	if opts.Output == "json" {
 		if err := explain.WriteJSON(opts.IO.Out, reports); err != nil {
@@ -123,26 +120,4 @@ func explainRun(opts *ExplainOptions) error {
 		return errSilent
 	}
 	return nil
-}
-
-// readInput reads a file, or standard input for "-".
-func readInput(stdin io.Reader, name string) ([]byte, error) {
-	if name == validate.StdinName {
-		data, err := io.ReadAll(stdin)
-		if err != nil {
-			return nil, fmt.Errorf("reading standard input: %w", err)
-		}
-		return data, nil
-	}
-	fi, err := os.Stat(name)
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil, fmt.Errorf("%s: no such file", name)
-	}
-	if err != nil {
-		return nil, err
-	}
-	if fi.IsDir() {
-		return nil, fmt.Errorf("%s is a directory: explain reads files (lint reads directories)", name)
-	}
-	return os.ReadFile(name)
 }

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"encoding/json"
+	"github.com/vmhealth/vmhealth/validate"
 	"path/filepath"
 	"reflect"
 	"strings"
@@ -16,10 +17,10 @@ func TestNewCmdExplain(t *testing.T) {
 		want     ExplainOptions
 		wantErr  string
 	}{
-		{name: "defaults", args: []string{"vm.yaml"}, want: ExplainOptions{Inputs: []string{"vm.yaml"}, Output: "text", Arch: "amd64", MinBootSeconds: 60}},
+		{name: "defaults", args: []string{"vm.yaml"}, want: ExplainOptions{Inputs: []string{"vm.yaml"}, Output: "text", linterConfig: linterConfig{Arch: "amd64", MinBootSeconds: 60}}},
 		{name: "every flag", args: []string{"-o", "json", "--arch", "s390x", "--min-boot-seconds", "120", "a.yaml", "-"},
-			want: ExplainOptions{Inputs: []string{"a.yaml", "-"}, Output: "json", Arch: "s390x", MinBootSeconds: 120}},
-		{name: "piped stdin", want: ExplainOptions{Inputs: []string{"-"}, Output: "text", Arch: "amd64", MinBootSeconds: 60}},
+			want: ExplainOptions{Inputs: []string{"a.yaml", "-"}, Output: "json", linterConfig: linterConfig{Arch: "s390x", MinBootSeconds: 120}}},
+		{name: "piped stdin", want: ExplainOptions{Inputs: []string{"-"}, Output: "text", linterConfig: linterConfig{Arch: "amd64", MinBootSeconds: 60}}},
 		{name: "zero boot time", args: []string{"--min-boot-seconds", "0", "a.yaml"}, wantErr: "invalid --min-boot-seconds 0"},
 		{name: "nothing on a terminal", stdinTTY: true, wantErr: "nothing to explain"},
 		{name: "stdin twice", args: []string{"-", "-"}, wantErr: "read only once"},
@@ -35,7 +36,7 @@ func TestNewCmdExplain(t *testing.T) {
 			if !parseOnly(t, f, cmd, tt.args, tt.wantErr, func() bool { return got != nil }) {
 				return
 			}
-			got.IO = nil
+			got.IO, got.Registry = nil, nil
 			if !reflect.DeepEqual(*got, tt.want) {
 				t.Errorf("options %+v, want %+v", *got, tt.want)
 			}
@@ -50,6 +51,7 @@ func TestExplainRun(t *testing.T) {
 	for _, format := range []string{"text", "json"} {
 		t.Run(format, func(t *testing.T) {
 			f, _, _, _ := testFactory(t)
+			f.Registry = validate.DefaultRegistry // the golden files show every rule's findings
 			code, stdout, stderr := run(t, f, "explain", "-o", format, in)
 			if code != ExitOK {
 				t.Fatalf("exit %d: %s", code, stderr)

@@ -74,6 +74,15 @@ type GenOptions struct {
 	// CloudInit writes the guest side as cloud-config.
 	CloudInit bool
 
+	// linterConfig holds the configuration file whose rule settings the
+	// lint of the result follows (linter.go); gen's --arch is the VM's
+	// own, not lint's.
+	linterConfig
+
+	// cmd is the command, for the usage hint of errors in what the flags
+	// ask for.
+	cmd *cobra.Command
+
 	// setBy maps a field of the stanza (readinessProbe.periodSeconds) to
 	// the flag that set it, for error messages.
 	setBy map[string]string
@@ -81,7 +90,7 @@ type GenOptions struct {
 
 // NewCmdGen builds the gen command. runF replaces genRun in tests.
 func NewCmdGen(f *Factory, runF func(*GenOptions) error) *cobra.Command {
-	opts := &GenOptions{IO: f.IOStreams}
+	opts := &GenOptions{IO: f.IOStreams, linterConfig: linterConfig{Registry: f.Registry}}
 	var output, target, arch, guestOS string
 	var stanza *stanzaFlags
 
@@ -151,6 +160,10 @@ file is replaced atomically, keeping its mode.`,
 				return usageErrorf(cmd, "--%s: %v", genFlagGuestOS, err)
 			}
 			opts.Request.CloudInit = opts.CloudInit
+			opts.cmd = cmd
+			if err := opts.completeLinter(cmd); err != nil {
+				return err
+			}
 			return genOutputFlags(cmd, opts, output, target, runF)
 		},
 	}
@@ -158,6 +171,7 @@ file is replaced atomically, keeping its mode.`,
 	fl := cmd.Flags()
 	stanza = addStanzaFlags(fl)
 	fl.StringVar(&arch, flagArch, "", "the VM's architecture, which decides the watchdog model: amd64 (default), arm64 or s390x; --into reads it from the file")
+	addConfigFlags(cmd, &opts.linterConfig, "configuration file whose rule settings the lint of the result follows")
 	fl.StringVarP(&output, flagOutput, "o", string(gen.FormatYAML), "output format: yaml, json, or patch (a JSON merge patch)")
 	fl.StringVar(&target, genFlagFor, string(gen.TargetVM), "place the stanza as in a VirtualMachine (vm: spec.template.spec) or a VirtualMachineInstance (vmi: spec)")
 	fl.StringVar(&opts.VM, genFlagVM, "", "write a whole minimal VirtualMachine of this name (container disk, pod network, masquerade)")
@@ -276,8 +290,13 @@ func genOutputFlags(cmd *cobra.Command, opts *GenOptions, output, target string,
 }
 
 func genRun(opts *GenOptions) error {
+	linter, err := opts.newLinter(nil)
+	if err != nil {
+		return err
+	}
+	opts.Request.Linter = linter
 	if opts.Into != "" {
-		return genInto(opts)
+		return genInto(opts, linter)
 	}
 	s, err := gen.Build(opts.Request)
 	if err != nil {
@@ -305,16 +324,16 @@ func genRun(opts *GenOptions) error {
 
 // genInto merges into opts.Into, reading the architecture and port names
 // the request needs from the file first.
-func genInto(opts *GenOptions) error {
+func genInto(opts *GenOptions, linter *validate.Linter) error {
+	data, err := validate.ReadInput(opts.Into, opts.IO.In)
+	if err != nil {
+		return fmt.Errorf("--%s: %w", genFlagInto, err)
+	}
 	info, err := os.Stat(opts.Into)
 	if err != nil {
-		return fmt.Errorf("--%s: %w", genFlagInto, err)
+		return fmt.Errorf("--%s: %w", genFlagInto, validate.InputError{File: opts.Into, Err: err})
 	}
-	data, err := os.ReadFile(opts.Into)
-	if err != nil {
-		return fmt.Errorf("--%s: %w", genFlagInto, err)
-	}
-	into := gen.IntoOptions{Name: opts.Name, File: opts.Into}
+	into := gen.IntoOptions{Name: opts.Name, File: opts.Into, Linter: linter}
 	obj, err := gen.InspectFile(data, into)
 	if err != nil {
 		return err
@@ -374,7 +393,9 @@ func writeAdvice(opts *GenOptions, findings []validate.Finding) {
 func genError(opts *GenOptions, err error) error {
 	var inv *gen.InvalidError
 	if !errors.As(err, &inv) {
-		return err
+		// Any other error is about what the flags ask for (a probe
+		// spec, a watchdog action, an architecture): a usage error.
+		return &usageError{err: err, cmd: opts.cmd}
 	}
 	for _, e := range inv.Errs {
 		msg := e.Error()

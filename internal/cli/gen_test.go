@@ -89,7 +89,7 @@ func TestNewCmdGen(t *testing.T) {
 			if !parseOnly(t, f, cmd, tt.args, tt.wantErr, func() bool { return got != nil }) {
 				return
 			}
-			got.IO, got.setBy = nil, nil
+			got.IO, got.setBy, got.Registry, got.cmd = nil, nil, nil, nil
 			if !reflect.DeepEqual(*got, tt.want) {
 				t.Errorf("options\n%+v\nwant\n%+v", describeGen(*got), describeGen(tt.want))
 			}
@@ -213,7 +213,7 @@ func TestGenOutputsLintClean(t *testing.T) {
 		{"--vm", "c", "--watchdog", "shutdown", "--cloud-init"},
 		{"--vm", "d", "--watchdog", "reset", "--arch", "s390x"},
 	}
-	linter := validate.New(validate.Options{})
+	linter := validate.MustNew(validate.Options{})
 	for _, p := range probes {
 		for _, e := range extras {
 			args := append(append([]string{"gen"}, p...), e...)

@@ -47,7 +47,7 @@ func testRegistry(t *testing.T) *validate.Registry {
 		{
 			ID: "test-warning", Severity: validate.SeverityWarning, Category: validate.CategoryBestPractice,
 			Summary: "A warning for tests.", Description: "Fires on objects labelled test-warning.", Remediation: "Remove the label.",
-			Check: func(o *validate.Object, _ *validate.Options) field.ErrorList {
+			Check: func(o *validate.Object, _ validate.Params) field.ErrorList {
 				if _, ok := o.Meta.Labels["test-warning"]; !ok {
 					return nil
 				}
@@ -57,11 +57,11 @@ func testRegistry(t *testing.T) *validate.Registry {
 		{
 			ID: "test-arch", Severity: validate.SeverityInfo, Category: validate.CategoryBestPractice,
 			Summary: "Reports the assumed architecture.", Description: "Fires on objects labelled test-arch.", Remediation: "None.",
-			Check: func(o *validate.Object, opts *validate.Options) field.ErrorList {
+			Check: func(o *validate.Object, p validate.Params) field.ErrorList {
 				if _, ok := o.Meta.Labels["test-arch"]; !ok {
 					return nil
 				}
-				return field.ErrorList{field.Invalid(field.NewPath("metadata", "labels", "test-arch"), "", "arch="+opts.Architecture)}
+				return field.ErrorList{field.Invalid(field.NewPath("metadata", "labels", "test-arch"), "", "arch="+p.Architecture)}
 			},
 		},
 	} {

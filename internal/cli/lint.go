@@ -30,8 +30,7 @@ var architectures = []string{"amd64", "arm64", "s390x"}
 
 // LintOptions hold the dependencies and flags of lint.
 type LintOptions struct {
-	IO       *IOStreams
-	Registry *validate.Registry
+	IO *IOStreams
 	// ColorAllowed is whether the environment allows colour (a terminal,
 	// no NO_COLOR); --no-color can only turn it off.
 	ColorAllowed bool
@@ -47,14 +46,12 @@ type LintOptions struct {
 	// Quiet shows only unsuppressed findings at or above FailOn and no
 	// summary.
 	Quiet bool
-	// Arch is the architecture assumed for VMs that set none.
-	Arch string
 	// MaxDocumentBytes caps one YAML document.
 	MaxDocumentBytes int64
-	// Disable turns rules off by ID.
-	Disable []string
-	// ciOptions are the configuration file, the baseline and
-	// --min-boot-seconds (lint_config.go).
+	// linterConfig holds the registry, the configuration file, --arch,
+	// --disable and --min-boot-seconds (linter.go).
+	linterConfig
+	// ciOptions are the baseline flags (lint_config.go).
 	ciOptions
 
 	// Cluster holds --cluster and the flags that choose what to read from
@@ -68,7 +65,7 @@ type LintOptions struct {
 
 // NewCmdLint builds the lint command. runF replaces lintRun in tests.
 func NewCmdLint(f *Factory, runF func(context.Context, *LintOptions) error) *cobra.Command {
-	opts := &LintOptions{IO: f.IOStreams, Registry: f.Registry, Cluster: ClusterLintOptions{Version: versionString(f)}}
+	opts := &LintOptions{IO: f.IOStreams, linterConfig: linterConfig{Registry: f.Registry}, Cluster: ClusterLintOptions{Version: versionString(f)}}
 	var failOn string
 	maxDoc := byteSize(16 << 20)
 
@@ -119,15 +116,7 @@ inputs are still linted and reported).`,
 				return usageErrorf(cmd, "invalid --%s: %v", flagFailOn, err)
 			}
 			opts.FailOn = sev
-			if !slices.Contains(architectures, opts.Arch) {
-				return usageErrorf(cmd, "invalid --%s %q (one of: %s)", flagArch, opts.Arch, strings.Join(architectures, ", "))
-			}
 			opts.MaxDocumentBytes = int64(maxDoc)
-			for _, id := range opts.Disable {
-				if _, ok := opts.Registry.Get(id); !ok {
-					return usageErrorf(cmd, "--%s: %s", flagDisable, unknownRuleMessage(opts.Registry, id))
-				}
-			}
 			if err := setLintTarget(cmd, opts, args); err != nil {
 				return err
 			}
@@ -147,6 +136,8 @@ inputs are still linted and reported).`,
 	fl.StringVar(&opts.Arch, flagArch, "amd64", "architecture assumed for VMs that do not set spec.template.spec.architecture: "+strings.Join(architectures, ", "))
 	fl.Var(&maxDoc, flagMaxDocumentBytes, "largest YAML document to lint, in bytes or with a suffix (512Ki, 16Mi); larger ones are reported and skipped")
 	fl.StringSliceVar(&opts.Disable, flagDisable, nil, "turn off a rule by ID (repeat the flag or separate IDs with commas)")
+	addConfigFlags(cmd, &opts.linterConfig, "configuration file")
+	fl.IntVar(&opts.MinBootSeconds, flagMinBootSeconds, 60, "seconds a guest is assumed to need to boot; liveness probes that can end the VM sooner are reported")
 	addCIFlags(cmd, &opts.ciOptions)
 	addClusterLintFlags(cmd, &opts.Cluster)
 
@@ -197,27 +188,16 @@ func (opts *LintOptions) newRenderer(w io.Writer) (render.Formatter, error) {
 	})
 }
 
-// newLinter is the linter both lint paths use, with the flags' and the
+// lintLinter is the linter both lint paths use, with the flags' and the
 // configuration file's settings. Objects are announced to out when its
 // format lists every object (JUnit).
-func (opts *LintOptions) newLinter(out render.Formatter) *validate.Linter {
-	var onObject func(string, int, validate.ObjectRef)
-	if ow, ok := out.(render.ObjectWriter); ok {
-		onObject = ow.WriteObject
-	}
-	disabled := map[string]bool{}
-	for _, id := range opts.Disable {
-		disabled[id] = true
-	}
-	return validate.New(validate.Options{
-		Registry:          opts.Registry,
-		Disabled:          disabled,
-		SeverityOverrides: opts.SeverityOverrides,
-		Architecture:      opts.Arch,
-		MinBootSeconds:    opts.MinBootSeconds,
-		MaxDocumentBytes:  opts.MaxDocumentBytes,
-		SkipPath:          opts.skipPath(),
-		OnObject:          onObject,
+func (opts *LintOptions) lintLinter(out render.Formatter) (*validate.Linter, error) {
+	return opts.newLinter(func(o *validate.Options) {
+		if ow, ok := out.(render.ObjectWriter); ok {
+			o.OnObject = ow.WriteObject
+		}
+		o.MaxDocumentBytes = opts.MaxDocumentBytes
+		o.SkipPath = opts.skipPath()
 	})
 }
 
@@ -228,11 +208,15 @@ func (opts *LintOptions) start(stdout, stderr io.Writer) (render.Formatter, *ciR
 	if err != nil {
 		return nil, nil, nil, err
 	}
+	linter, err := opts.lintLinter(out)
+	if err != nil {
+		return nil, nil, nil, err
+	}
 	ci, err := startCI(&opts.ciOptions, stderr)
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	return out, ci, opts.newLinter(out), nil
+	return out, ci, linter, nil
 }
 
 func lintRun(ctx context.Context, opts *LintOptions) error {

@@ -23,7 +23,7 @@ type ciRun struct {
 }
 
 // skipPath is the linter's SkipPath: the configuration's ignore globs.
-func (o *ciOptions) skipPath() func(string) bool {
+func (o *linterConfig) skipPath() func(string) bool {
 	if o.Config == nil || len(o.Config.Ignore) == 0 {
 		return nil
 	}
@@ -67,7 +67,7 @@ func (c *ciRun) keep(f *validate.Finding) bool {
 
 // baseDir is the directory SARIF paths are relative to: the configuration
 // file's, which is usually the repository root, else the working directory.
-func (o *ciOptions) baseDir() string {
+func (o *linterConfig) baseDir() string {
 	if o.Config != nil {
 		return o.Config.Dir
 	}

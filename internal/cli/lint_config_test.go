@@ -196,18 +196,23 @@ func TestLintConfigDiscovery(t *testing.T) {
 func TestNewCmdLintCIFlags(t *testing.T) {
 	dir := t.TempDir()
 	writeFiles(t, dir, map[string]string{".vmhealth.yaml": "minBootSeconds: 300\nmaxDocumentBytes: 1Mi\n"})
+	type ciFlags struct {
+		MinBootSeconds          int
+		NoConfig                bool
+		Baseline, BaselineWrite string
+	}
 	tests := []struct {
 		name    string
 		args    []string
-		want    ciOptions // only the flag fields are compared
+		want    ciFlags // only the flag fields are compared
 		maxDoc  int64
 		wantErr string
 	}{
-		{name: "defaults from the file", args: []string{"vm.yaml"}, want: ciOptions{MinBootSeconds: 300}, maxDoc: 1 << 20},
-		{name: "flags win", args: []string{"--min-boot-seconds", "90", "--max-document-bytes", "2Mi", "vm.yaml"}, want: ciOptions{MinBootSeconds: 90}, maxDoc: 2 << 20},
+		{name: "defaults from the file", args: []string{"vm.yaml"}, want: ciFlags{MinBootSeconds: 300}, maxDoc: 1 << 20},
+		{name: "flags win", args: []string{"--min-boot-seconds", "90", "--max-document-bytes", "2Mi", "vm.yaml"}, want: ciFlags{MinBootSeconds: 90}, maxDoc: 2 << 20},
 		{name: "baseline flags", args: []string{"--baseline", "b.json", "--baseline-write", "c.json", "vm.yaml"},
-			want: ciOptions{MinBootSeconds: 300, Baseline: "b.json", BaselineWrite: "c.json"}, maxDoc: 1 << 20},
-		{name: "no-config", args: []string{"--no-config", "vm.yaml"}, want: ciOptions{MinBootSeconds: 60, NoConfig: true}, maxDoc: 16 << 20},
+			want: ciFlags{MinBootSeconds: 300, Baseline: "b.json", BaselineWrite: "c.json"}, maxDoc: 1 << 20},
+		{name: "no-config", args: []string{"--no-config", "vm.yaml"}, want: ciFlags{MinBootSeconds: 60, NoConfig: true}, maxDoc: 16 << 20},
 		{name: "zero boot time", args: []string{"--min-boot-seconds", "0", "vm.yaml"}, wantErr: "invalid --min-boot-seconds 0"},
 	}
 	for _, tt := range tests {
@@ -219,7 +224,7 @@ func TestNewCmdLintCIFlags(t *testing.T) {
 			if !parseOnly(t, f, cmd, tt.args, tt.wantErr, func() bool { return got != nil }) {
 				return
 			}
-			flags := ciOptions{MinBootSeconds: got.MinBootSeconds, NoConfig: got.NoConfig, Baseline: got.Baseline, BaselineWrite: got.BaselineWrite}
+			flags := ciFlags{MinBootSeconds: got.MinBootSeconds, NoConfig: got.NoConfig, Baseline: got.Baseline, BaselineWrite: got.BaselineWrite}
 			if !reflect.DeepEqual(flags, tt.want) {
 				t.Errorf("options = %+v, want %+v", flags, tt.want)
 			}

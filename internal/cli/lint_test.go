@@ -22,28 +22,28 @@ func TestNewCmdLint(t *testing.T) {
 		{
 			name: "defaults",
 			args: []string{"vm.yaml"},
-			want: LintOptions{Inputs: []string{"vm.yaml"}, Output: "text", FailOn: validate.SeverityError, Arch: "amd64", MaxDocumentBytes: 16 << 20},
+			want: LintOptions{Inputs: []string{"vm.yaml"}, Output: "text", FailOn: validate.SeverityError, MaxDocumentBytes: 16 << 20, linterConfig: linterConfig{Arch: "amd64"}},
 		},
 		{
 			name: "every flag",
 			args: []string{"-o", "json", "--fail-on", "warning", "--no-color", "-q", "--arch", "s390x",
 				"--max-document-bytes", "512Ki", "--disable", "unknown-field", "--disable", "duplicate-key,invalid-type", "a.yaml", "dir/"},
 			want: LintOptions{Inputs: []string{"a.yaml", "dir/"}, Output: "json", FailOn: validate.SeverityWarning, NoColor: true, Quiet: true,
-				Arch: "s390x", MaxDocumentBytes: 512 << 10, Disable: []string{"unknown-field", "duplicate-key", "invalid-type"}},
+				MaxDocumentBytes: 512 << 10, linterConfig: linterConfig{Arch: "s390x", Disable: []string{"unknown-field", "duplicate-key", "invalid-type"}}},
 		},
 		{
 			name: "fail-on is case-insensitive",
 			args: []string{"--fail-on", "INFO", "vm.yaml"},
-			want: LintOptions{Inputs: []string{"vm.yaml"}, Output: "text", FailOn: validate.SeverityInfo, Arch: "amd64", MaxDocumentBytes: 16 << 20},
+			want: LintOptions{Inputs: []string{"vm.yaml"}, Output: "text", FailOn: validate.SeverityInfo, MaxDocumentBytes: 16 << 20, linterConfig: linterConfig{Arch: "amd64"}},
 		},
 		{
 			name: "no args with piped stdin reads stdin",
-			want: LintOptions{Inputs: []string{"-"}, Output: "text", FailOn: validate.SeverityError, Arch: "amd64", MaxDocumentBytes: 16 << 20},
+			want: LintOptions{Inputs: []string{"-"}, Output: "text", FailOn: validate.SeverityError, MaxDocumentBytes: 16 << 20, linterConfig: linterConfig{Arch: "amd64"}},
 		},
 		{
 			name: "explicit stdin",
 			args: []string{"-", "vm.yaml"},
-			want: LintOptions{Inputs: []string{"-", "vm.yaml"}, Output: "text", FailOn: validate.SeverityError, Arch: "amd64", MaxDocumentBytes: 16 << 20},
+			want: LintOptions{Inputs: []string{"-", "vm.yaml"}, Output: "text", FailOn: validate.SeverityError, MaxDocumentBytes: 16 << 20, linterConfig: linterConfig{Arch: "amd64"}},
 		},
 		{name: "no args on a terminal", stdinTTY: true, wantErr: "nothing to lint"},
 		{name: "stdin twice", args: []string{"-", "-"}, wantErr: "read only once"},
@@ -66,7 +66,7 @@ func TestNewCmdLint(t *testing.T) {
 			}
 			flags := func(o LintOptions) LintOptions {
 				return LintOptions{Inputs: o.Inputs, Output: o.Output, FailOn: o.FailOn, NoColor: o.NoColor, Quiet: o.Quiet,
-					Arch: o.Arch, MaxDocumentBytes: o.MaxDocumentBytes, Disable: o.Disable}
+					MaxDocumentBytes: o.MaxDocumentBytes, linterConfig: linterConfig{Arch: o.Arch, Disable: o.Disable}}
 			}
 			if !reflect.DeepEqual(flags(*got), tt.want) {
 				t.Errorf("options =\n%+v\nwant\n%+v", flags(*got), tt.want)

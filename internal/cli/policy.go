@@ -2,14 +2,12 @@ package cli
 
 import (
 	"fmt"
-	"slices"
 	"strings"
 
 	"github.com/spf13/cobra"
 	admissionregistrationv1 "k8s.io/api/admissionregistration/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
-	"github.com/vmhealth/vmhealth/config"
 	"github.com/vmhealth/vmhealth/policy"
 	"github.com/vmhealth/vmhealth/validate"
 )
@@ -27,8 +25,7 @@ const (
 
 // PolicyOptions hold the dependencies and flags of policy.
 type PolicyOptions struct {
-	IO       *IOStreams
-	Registry *validate.Registry
+	IO *IOStreams
 	// Output is yaml or json.
 	Output string
 	// Policy is what to generate: rules, actions, selector, name, arch.
@@ -38,17 +35,16 @@ type PolicyOptions struct {
 	// CRDs is a directory of CustomResourceDefinitions to type-check the
 	// expressions against, with Check.
 	CRDs string
-	// ConfigPath, NoConfig and Config are as lint has them.
-	ConfigPath string
-	NoConfig   bool
-	Config     *config.Config
+	// linterConfig holds the registry, the configuration file and --arch,
+	// as every command has them (linter.go).
+	linterConfig
 
 	version string
 }
 
 // NewCmdPolicy builds the policy command. runF replaces policyRun in tests.
 func NewCmdPolicy(f *Factory, runF func(*PolicyOptions) error) *cobra.Command {
-	opts := &PolicyOptions{IO: f.IOStreams, Registry: f.Registry}
+	opts := &PolicyOptions{IO: f.IOStreams, linterConfig: linterConfig{Registry: f.Registry}}
 	var actions, selector string
 	cmd := &cobra.Command{
 		Use:   "policy",
@@ -107,15 +103,12 @@ usage error.`,
 	fl.StringVar(&actions, flagAction, "Deny", "what the API server does with an object that breaks a rule: Deny, Warn, Audit, or Warn,Audit")
 	fl.StringVar(&selector, flagNamespaceSelector, "", "enforce only in namespaces matching this label selector (env=prod,team in (a,b))")
 	fl.StringVar(&opts.Policy.Name, flagName, policy.DefaultName, "prefix of the names of the policies and bindings")
-	fl.StringVar(&opts.Policy.Architecture, flagArch, "amd64", "the cluster's default architecture, assumed for VMs that do not set one: "+strings.Join(architectures, ", "))
+	fl.StringVar(&opts.Arch, flagArch, "amd64", "the cluster's default architecture, assumed for VMs that do not set one: "+strings.Join(architectures, ", "))
 	fl.StringVarP(&opts.Output, flagOutput, "o", "yaml", "output format: yaml or json (a v1 List)")
 	fl.BoolVar(&opts.Check, flagCheck, false, "compile every expression locally first; write nothing and exit 1 if one does not compile")
 	fl.StringVar(&opts.CRDs, flagCRDs, "", "with --check, also type-check against the CustomResourceDefinitions in this directory (JSON or YAML)")
 	fl.BoolVar(&opts.Policy.NoIgnoreAnnotation, flagNoIgnoreAnnotation, false, "enforce every rule even on objects whose vmhealth.io/ignore annotation lists it")
-	fl.StringVar(&opts.ConfigPath, flagConfig, "", "configuration file whose rule settings apply (default: "+config.FileName+" in the working directory or the nearest parent)")
-	fl.BoolVar(&opts.NoConfig, flagNoConfig, false, "read no configuration file")
-	cmd.MarkFlagsMutuallyExclusive(flagConfig, flagNoConfig)
-	_ = cmd.MarkFlagFilename(flagConfig, "yaml", "yml")
+	addConfigFlags(cmd, &opts.linterConfig, "configuration file whose rule settings apply")
 	_ = cmd.MarkFlagDirname(flagCRDs)
 	_ = cmd.RegisterFlagCompletionFunc(flagRules, func(*cobra.Command, []string, string) ([]cobra.Completion, cobra.ShellCompDirective) {
 		var out []cobra.Completion
@@ -135,25 +128,18 @@ usage error.`,
 // complete reads the configuration file and checks and parses the flags;
 // flags override the file.
 func (o *PolicyOptions) complete(cmd *cobra.Command, actions, selector string) error {
-	if err := o.loadConfig(); err != nil {
-		return err
-	}
-	o.Policy.Registry = o.Registry
-	if c := o.Config; c != nil {
-		if c.Architecture != "" && !cmd.Flags().Changed(flagArch) {
-			o.Policy.Architecture = c.Architecture
-		}
-		o.Policy.Disabled = map[string]bool{}
-		for _, id := range c.Disabled() {
-			o.Policy.Disabled[id] = true
-		}
-		o.Policy.SeverityOverrides = c.SeverityOverrides()
-	}
 	if o.Output != "yaml" && o.Output != "json" {
 		return usageErrorf(cmd, "invalid --%s %q (one of: yaml, json)", flagOutput, o.Output)
 	}
-	if !slices.Contains(architectures, o.Policy.Architecture) {
-		return usageErrorf(cmd, "invalid --%s %q (one of: %s)", flagArch, o.Policy.Architecture, strings.Join(architectures, ", "))
+	if err := o.completeLinter(cmd, flagArch); err != nil {
+		return err
+	}
+	lo := o.linterOptions()
+	o.Policy.Registry = o.Registry
+	o.Policy.Architecture = lo.Architecture
+	if o.Config != nil {
+		o.Policy.Disabled = lo.Disabled
+		o.Policy.SeverityOverrides = lo.SeverityOverrides
 	}
 	var err error
 	if o.Policy.Actions, err = policy.ParseActions(actions); err != nil {
@@ -184,16 +170,6 @@ func noCELReason(r *validate.Rule) string {
 		return strings.TrimSuffix(r.CEL.NoCEL, ".")
 	}
 	return "it has no CEL form"
-}
-
-// loadConfig finds and reads the configuration file, unless --no-config.
-func (o *PolicyOptions) loadConfig() error {
-	c, err := findConfig(o.NoConfig, o.ConfigPath, o.Registry)
-	if err != nil {
-		return err
-	}
-	o.Config = c
-	return nil
 }
 
 func policyRun(opts *PolicyOptions) error {

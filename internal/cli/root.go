@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"strings"
 
 	"github.com/spf13/cobra"
 )
@@ -19,7 +20,8 @@ const (
 	// ExitOK means success; for lint, no unsuppressed finding at or above
 	// --fail-on.
 	ExitOK = 0
-	// ExitFindings means lint found something at or above --fail-on.
+	// ExitFindings means lint found something at or above --fail-on, or
+	// a probe run ended NotReady, killed, or with a failed --once attempt.
 	ExitFindings = 1
 	// ExitError means a usage error, an input that could not be read, or
 	// another failure of the run itself.
@@ -35,7 +37,8 @@ var errFindings = errors.New("findings at or above the --fail-on severity")
 // errSilent ends a run whose messages have been printed already.
 var errSilent = errors.New("failed")
 
-// usageError is a mistake on the command line; Main points at --help.
+// usageError is a mistake on the command line (a flag, an argument): Main
+// points at --help. It is gh's FlagErrorf: only these get the hint.
 type usageError struct {
 	err error
 	cmd *cobra.Command
@@ -46,6 +49,41 @@ func (e *usageError) Unwrap() error { return e.err }
 
 func usageErrorf(cmd *cobra.Command, format string, args ...any) error {
 	return &usageError{err: fmt.Errorf(format, args...), cmd: cmd}
+}
+
+// runtimeError is an error of a run that got past its command line: a
+// missing file, an unreachable cluster. Main shows it without the --help
+// hint.
+type runtimeError struct{ err error }
+
+func (e *runtimeError) Error() string { return e.err.Error() }
+func (e *runtimeError) Unwrap() error { return e.err }
+
+// configError is a configuration file that could not be read or is
+// wrong, one line a mistake.
+type configError struct{ err error }
+
+func (e *configError) Error() string { return e.err.Error() }
+func (e *configError) Unwrap() error { return e.err }
+
+// markRuntimeErrors wraps the RunE of cmd and its subcommands so that what
+// they return, unless a usage error, is a runtimeError. What is left
+// unmarked comes from cobra itself before any RunE (an unknown command, a
+// wrong number of arguments): usage errors.
+func markRuntimeErrors(cmd *cobra.Command) {
+	if run := cmd.RunE; run != nil {
+		cmd.RunE = func(c *cobra.Command, args []string) error {
+			err := run(c, args)
+			var ue *usageError
+			if err == nil || errors.As(err, &ue) || errors.Is(err, errFindings) || errors.Is(err, errSilent) {
+				return err
+			}
+			return &runtimeError{err: err}
+		}
+	}
+	for _, c := range cmd.Commands() {
+		markRuntimeErrors(c)
+	}
 }
 
 // Main runs vmhealth with the process's arguments and streams and returns
@@ -74,7 +112,7 @@ func handleError(ctx context.Context, f *Factory, cmd *cobra.Command, err error)
 	case ctx.Err() != nil:
 		fmt.Fprintln(stderr, "vmhealth: interrupted")
 		return ExitInterrupted
-	case errors.Is(err, errFindings):
+	case errors.Is(err, errFindings), errors.Is(err, errProbeFailed):
 		return ExitFindings
 	case errors.Is(err, errSilent):
 		return ExitError
@@ -83,6 +121,19 @@ func handleError(ctx context.Context, f *Factory, cmd *cobra.Command, err error)
 		if ue.cmd != nil {
 			fmt.Fprintf(stderr, "Run '%s --help' for usage.\n", ue.cmd.CommandPath())
 		}
+		return ExitError
+	}
+	var ce *configError
+	if errors.As(err, &ce) {
+		// One line a mistake in the file, each prefixed.
+		for _, line := range strings.Split(err.Error(), "\n") {
+			fmt.Fprintf(stderr, "vmhealth: %s\n", line)
+		}
+		return ExitError
+	}
+	var re *runtimeError
+	if errors.As(err, &re) {
+		fmt.Fprintf(stderr, "vmhealth: %v\n", err)
 		return ExitError
 	}
 	fmt.Fprintf(stderr, "vmhealth: %v\n", err)
@@ -132,9 +183,11 @@ manifests, with the file, line and column of each.`,
 		NewCmdPolicy(f, nil),
 		NewCmdGen(f, nil),
 		NewCmdExplain(f, nil),
+		NewCmdProbe(f, nil),
 		NewCmdVersion(f, nil),
 	)
 	addCompletion(cmd)
+	markRuntimeErrors(cmd)
 	return cmd
 }
 

@@ -90,7 +90,11 @@ func Collect(globs ...string) ([]*Case, error) {
 				}
 			}
 		}
-		objs, findings, _ := validate.New(opts).Objects(file, data)
+		linter, err := validate.New(opts)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", file, err)
+		}
+		objs, findings, _ := linter.Objects(file, data)
 		badYAML := map[int]bool{}
 		for _, f := range findings {
 			if f.RuleID == validate.YAMLSyntaxRuleID {
