@@ -277,6 +277,12 @@ func explainProbe(typ, fieldPath string, p *v1.Probe, isWritten func(string) boo
 		out.Consequences = append(out.Consequences, "This probe does not have exactly one handler, so KubeVirt rejects the VM; see the findings below.")
 		return out
 	}
+	if why := launcherRejects(p, typ == "liveness"); why != "" {
+		out.Action = "nothing: Kubernetes rejects the virt-launcher pod"
+		out.Consequences = append(out.Consequences, "KubeVirt accepts the VM, but "+why+
+			", so Kubernetes rejects the virt-launcher pod and the VM never starts: no probe ever runs; see the findings below.")
+		return out
+	}
 	t := &out.Timing
 	t.FirstProbeSeconds = secs(eff.FirstProbeAfter())
 	t.EarliestSuccessSeconds = secs(eff.EarliestSuccessAfter())
@@ -435,13 +441,16 @@ func explainWatchdog(w *v1.Watchdog, fieldPath, arch string, o *Object, setUp bo
 		out.Effect = "nothing happens; the watchdog is only a decoration."
 	default:
 		out.Effect = fmt.Sprintf("libvirt does not know action %q: the VM fails to start.", act)
+		if sug := probespec.SuggestWatchdogAction(string(act)); sug != "" {
+			out.Effect += fmt.Sprintf(" Did you mean %q?", sug)
+		}
 	}
 	if out.Model == "" {
 		out.Effect = fmt.Sprintf("there is no watchdog model for %s: KubeVirt rejects the VMI.", arch)
 	}
 	out.Guest = "The device does nothing until a program in the guest opens /dev/watchdog, and from then on fires unless that program keeps writing to it " +
 		"(the watchdog daemon's default timeout is 60 s). In a Linux guest: install the watchdog package, set watchdog-device = /dev/watchdog in /etc/watchdog.conf " +
-		"and run systemctl enable --now watchdog.service (vmhealth gen --watchdog " + string(act) + " --cloud-init writes this as cloud-init). Windows guests have no driver for it."
+		"and run systemctl enable --now watchdog.service (vmhealth gen --watchdog " + genAction(string(act)) + " --cloud-init writes this as cloud-init). Windows guests have no driver for it."
 	return out
 }
 

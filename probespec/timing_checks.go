@@ -43,19 +43,32 @@ func CheckInitialDelay(p *v1.Probe, fldPath *field.Path) field.ErrorList {
 }
 
 // CheckPeriodExceedsTimeout reports a probe whose periodSeconds is not
-// greater than its timeoutSeconds, after defaults; the next probe would be
-// due before the current one has timed out. The error is on periodSeconds
-// when it is written, otherwise on timeoutSeconds.
+// greater than the timeout it runs with, after defaults; the next probe
+// would be due before the current one has timed out. The timeout compared
+// is the effective one: KubeVirt gives exec and guestAgentPing probes
+// timeoutSeconds + GuestExecTimeoutOffset on the virt-launcher pod, so
+// periodSeconds 6 with timeoutSeconds 5 runs with period 6 and timeout 6.
+// The error is on periodSeconds when it is written, otherwise on
+// timeoutSeconds, and its detail says when the offset was added.
 func CheckPeriodExceedsTimeout(p *v1.Probe, fldPath *field.Path) field.ErrorList {
 	if p == nil {
 		return nil
 	}
 	d := Defaulted(p)
-	if d.PeriodSeconds > d.TimeoutSeconds {
+	timeout := EffectiveProbe(p).TimeoutSeconds
+	if d.PeriodSeconds > timeout {
 		return nil
 	}
 	detail := fmt.Sprintf("periodSeconds (%d) must be greater than timeoutSeconds (%d)",
 		d.PeriodSeconds, d.TimeoutSeconds)
+	if timeout != d.TimeoutSeconds {
+		handler := HandlerExec
+		if d.Exec == nil {
+			handler = HandlerGuestAgentPing
+		}
+		detail = fmt.Sprintf("periodSeconds (%d) must be greater than the timeout the probe runs with: KubeVirt gives %s probes timeoutSeconds + %d = %d s in the virt-launcher pod",
+			d.PeriodSeconds, handler, GuestExecTimeoutOffset, timeout)
+	}
 	if p.PeriodSeconds != 0 {
 		return field.ErrorList{field.Invalid(fldPath.Child("periodSeconds"), p.PeriodSeconds,
 			detail+"; raise periodSeconds or lower timeoutSeconds")}

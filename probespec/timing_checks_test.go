@@ -42,6 +42,12 @@ func TestCheckPeriodExceedsTimeout(t *testing.T) {
 		{name: "negative period defaulted to 10, written", p: TCPSocket(22).Period(-1).Timeout(10).Build(),
 			want: []wantErr{invalid(lp + ".periodSeconds")}},
 		{name: "period 2 above default timeout", p: TCPSocket(22).Period(2).Build()},
+		{name: "exec runs with timeout + 1", p: Exec("true").Period(6).Timeout(5).Build(),
+			want: []wantErr{invalid(lp + ".periodSeconds")}},
+		{name: "guest-agent ping runs with timeout + 1", p: GuestAgentPing().Period(2).Build(),
+			want: []wantErr{invalid(lp + ".periodSeconds")}},
+		{name: "tcp keeps its timeout", p: TCPSocket(22).Period(6).Timeout(5).Build()},
+		{name: "exec two above", p: Exec("true").Period(7).Timeout(5).Build()},
 	})
 }
 

@@ -303,6 +303,12 @@ func (d *decoder) wrongType(n *yaml.Node, want string) {
 	} else if n.Kind == yaml.ScalarNode && want == "a string" {
 		hint = " (quote it)"
 	}
+	if n.Kind != yaml.ScalarNode || n.ShortTag() == "!!null" {
+		// A list or an object has no value worth quoting: `timer must be an
+		// object, not a list` without a stray "".
+		d.add(issueInvalidType, n, "%s must be %s, not %s%s", d.lastSegment(), want, got, hint)
+		return
+	}
 	d.add(issueInvalidType, n, "%s must be %s, not %s %q%s", d.lastSegment(), want, got, n.Value, hint)
 }
 

@@ -140,3 +140,23 @@ func TestSuggestField(t *testing.T) {
 		}
 	}
 }
+
+// TestDecoderWrongTypeWording keeps a list or an object from being quoted
+// as if it were a value: `timer must be an object, not a list ""` was the
+// old wording.
+func TestDecoderWrongTypeWording(t *testing.T) {
+	tests := []struct{ name, probe, want string }{
+		{"list for object", "        httpGet: [1]", "httpGet must be an object, not a list"},
+		{"object for int", "        periodSeconds: {a: 1}", "periodSeconds must be an integer, not an object"},
+		{"null for object", "        exec: [~]", "exec must be an object, not a list"},
+		{"scalar keeps its value", "        httpGet: yes", `httpGet must be an object, not a string "yes"`},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			_, issues := decodeVM(t, strings.Replace(probeVM, "%s", tc.probe, 1), false)
+			if len(issues) != 1 || issues[0].msg != tc.want {
+				t.Fatalf("issues %+v, want one with message %q", issues, tc.want)
+			}
+		})
+	}
+}

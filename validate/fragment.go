@@ -26,6 +26,9 @@ type fragmentShape struct {
 	// marker finds a health check in the snippet, which is what makes it
 	// worth linting.
 	markers []string
+	// vm is set when the snippet sits in a VirtualMachine rather than a
+	// VirtualMachineInstance.
+	vm bool
 }
 
 var fragmentShapes = []fragmentShape{
@@ -35,6 +38,12 @@ var fragmentShapes = []fragmentShape{
 	{topType: reflect.TypeOf(v1.VirtualMachineInstance{}), markers: healthMarkers(kubevirtkinds.VirtualMachineInstance.SpecPath)},
 	// readinessProbe: … — a VMI spec.
 	{topType: reflect.TypeOf(v1.VirtualMachineInstanceSpec{}), wrap: kubevirtkinds.VirtualMachineInstance.SpecPath, markers: healthMarkers(nil)},
+	// template: {spec: …} — a VirtualMachine's spec.
+	{topType: reflect.TypeOf(v1.VirtualMachineSpec{}), wrap: kubevirtkinds.VirtualMachine.SpecPath[:1], vm: true,
+		markers: healthMarkers(kubevirtkinds.VirtualMachine.SpecPath[1:])},
+	// devices: {watchdog: …} — a domain, as the docs show the watchdog.
+	{topType: reflect.TypeOf(v1.DomainSpec{}), wrap: slices.Concat(kubevirtkinds.VirtualMachineInstance.SpecPath, kubevirtkinds.WatchdogPath[:1]),
+		markers: []string{strings.Join(kubevirtkinds.WatchdogPath[1:], ".")}},
 	// watchdog: … — the devices of a domain.
 	{topType: reflect.TypeOf(v1.Devices{}), wrap: slices.Concat(kubevirtkinds.VirtualMachineInstance.SpecPath, kubevirtkinds.WatchdogPath[:2]),
 		markers: kubevirtkinds.WatchdogPath[2:]},
@@ -98,7 +107,7 @@ func wrapFragment(n *yaml.Node, shape fragmentShape) *yaml.Node {
 
 // fragmentKindInfo returns how to read the wrapped snippet.
 func fragmentKindInfo(shape fragmentShape) kindInfo {
-	if shape.topType == reflect.TypeOf(v1.VirtualMachine{}) {
+	if shape.vm || shape.topType == reflect.TypeOf(v1.VirtualMachine{}) {
 		return vmKind()
 	}
 	return vmiKind()

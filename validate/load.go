@@ -51,13 +51,13 @@ func (l *Linter) loadChunk(file string, c *chunk) (res docResult) {
 		return res
 	}
 	var root yaml.Node
-	if err := yaml.Unmarshal(c.data, &root); err != nil {
+	if err := parseDocument(c.data, &root); err != nil {
 		line, col, msg := parseErrorPosition(err, c.data)
 		// Documentation snippets carry AsciiDoc callouts ("port: 1500 <1>").
 		// Report the first, then lint the snippet without them, so the
 		// health checks in it are still checked.
 		cleaned, cline, ccol, ok := stripCallouts(c.data)
-		if !ok || yaml.Unmarshal(cleaned, &root) != nil {
+		if !ok || parseDocument(cleaned, &root) != nil {
 			res.findings = append(res.findings, l.finding(YAMLSyntaxRuleID, file, c.index, c.line+line-1, col, ObjectRef{}, "", msg))
 			return res
 		}
@@ -183,7 +183,11 @@ func (l *Linter) loadObject(res *docResult, file string, c *chunk, n *yaml.Node,
 		if is.node != nil {
 			line, col = is.node.Line+obj.lineOffset, is.node.Column
 		}
-		found = append(found, l.finding(issueRules[is.kind], file, c.index, line, col, obj.Ref, is.path, is.msg))
+		msg := is.msg
+		if is.kind == issueUnknownField && !strings.Contains(msg, "did you mean") {
+			msg += wrongLevelHint(is.path, obj.SpecPath)
+		}
+		found = append(found, l.finding(issueRules[is.kind], file, c.index, line, col, obj.Ref, is.path, msg))
 	}
 	if !served {
 		line, col := obj.Position("apiVersion")

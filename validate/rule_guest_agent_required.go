@@ -24,11 +24,16 @@ and again. Many cloud images include the agent, many others do not, and
 nothing in the manifest says which.
 
 vmhealth does not report the probe when the VM's inline cloud-init user data
-(` + "`cloudInitNoCloud`" + ` or ` + "`cloudInitConfigDrive`" + `, plain or base64) mentions
-` + "`qemu-guest-agent`" + `, as when it installs or enables the package.`,
+(` + "`cloudInitNoCloud`" + ` or ` + "`cloudInitConfigDrive`" + `, plain or base64) really sets up
+` + "`qemu-guest-agent`" + `: a ` + "`#cloud-config`" + ` that lists it in ` + "`packages`" + `, names it in a
+` + "`runcmd`" + ` or ` + "`bootcmd`" + ` command or a written file, or a script that names it
+outside a comment. A comment that mentions the agent is not setup, and
+user data that cloud-init ignores (no ` + "`#cloud-config`" + ` header, invalid YAML:
+` + "`cloud-init-user-data-invalid`" + `) sets up nothing. On RHEL-family guests the
+agent also blocks ` + "`guest-exec`" + ` by default (` + "`guest-exec-blocked`" + `).`,
 	Remediation: "Make sure the guest runs qemu-guest-agent: use an image that ships it, or install and enable it from cloud-init (packages: [qemu-guest-agent], runcmd: [[systemctl, enable, --now, qemu-guest-agent]]). Or probe over the network with httpGet or tcpSocket.",
 	Check: func(o *Object, _ Params) field.ErrorList {
-		if userDataMentions(o, "qemu-guest-agent") {
+		if userDataSetsUp(o, "qemu-guest-agent") {
 			return nil
 		}
 		return forEachProbe(o, func(p *v1.Probe, path *field.Path, liveness bool) field.ErrorList {

@@ -1,7 +1,6 @@
 package validate
 
 import (
-	"encoding/base64"
 	"strconv"
 	"strings"
 
@@ -75,34 +74,6 @@ func writtenZero(o *Object, path string, str bool) bool {
 // start with a capital ("Unsupported value: …") or say too little.
 func withDetail(e *field.Error, detail string) *field.Error {
 	return &field.Error{Type: field.ErrorTypeInvalid, Field: e.Field, BadValue: e.BadValue, Detail: detail}
-}
-
-// userDataMentions reports whether the cloud-init user data that o carries
-// inline (cloudInitNoCloud or cloudInitConfigDrive, plain or base64)
-// contains word, in any case, as a sign that the guest is set up for
-// something. User data in a Secret cannot be read and does not count.
-func userDataMentions(o *Object, word string) bool {
-	if o.Spec == nil {
-		return false
-	}
-	for _, vol := range o.Spec.Volumes {
-		var plain, b64 string
-		switch {
-		case vol.CloudInitNoCloud != nil:
-			plain, b64 = vol.CloudInitNoCloud.UserData, vol.CloudInitNoCloud.UserDataBase64
-		case vol.CloudInitConfigDrive != nil:
-			plain, b64 = vol.CloudInitConfigDrive.UserData, vol.CloudInitConfigDrive.UserDataBase64
-		default:
-			continue
-		}
-		if containsFold(plain, word) {
-			return true
-		}
-		if data, err := base64.StdEncoding.DecodeString(strings.TrimSpace(b64)); err == nil && containsFold(string(data), word) {
-			return true
-		}
-	}
-	return false
 }
 
 // hasOneHandler reports whether p has exactly one handler. Advice about a

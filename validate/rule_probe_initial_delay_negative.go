@@ -20,8 +20,8 @@ copies the probe onto the virt-launcher pod, for the time libvirt needs to
 start the domain. Kubernetes requires the pod's value to be 0 or more, so
 anything below -10 makes Kubernetes reject the virt-launcher pod and the VM
 never starts. KubeVirt itself accepts the VM. Values from -10 to -1 are
-accepted by both but only shorten the delay KubeVirt adds; they are rarely
-meant.`,
+accepted by both but only shorten the delay KubeVirt adds
+(` + "`probe-initial-delay-shortened`" + ` warns about them).`,
 	Remediation: "Set initialDelaySeconds to 0 or more: the time the guest needs to boot and start the service the probe checks.",
 	Check: func(o *Object, _ Params) field.ErrorList {
 		return forEachProbe(o, func(p *v1.Probe, path *field.Path, _ bool) field.ErrorList {

@@ -26,7 +26,12 @@ Kubernetes rejects it; vmhealth's stanza generator (` + "`gen`" + `) refuses to
 write it.
 
 The comparison uses KubeVirt's defaults (period 10 s, timeout 1 s) for
-fields that are left out, so ` + "`timeoutSeconds: 10`" + ` alone is reported too.`,
+fields that are left out, so ` + "`timeoutSeconds: 10`" + ` alone is reported too.
+It uses the timeout the probe really runs with: KubeVirt wraps ` + "`exec`" + ` and
+` + "`guestAgentPing`" + ` probes in virt-probe and gives them ` + "`timeoutSeconds`" + ` + 1 in
+the virt-launcher pod, so an exec probe with ` + "`periodSeconds: 6`" + ` and
+` + "`timeoutSeconds: 5`" + ` runs with period 6 and timeout 6, and is reported; the
+message says so. ` + "`gen`" + ` refuses such a stanza for the same reason.`,
 	Remediation: "Make periodSeconds greater than timeoutSeconds, for example periodSeconds: 20 with timeoutSeconds: 10.",
 	Check: func(o *Object, _ Params) field.ErrorList {
 		return forEachProbe(o, func(p *v1.Probe, path *field.Path, _ bool) field.ErrorList {
@@ -37,15 +42,26 @@ fields that are left out, so ` + "`timeoutSeconds: 10`" + ` alone is reported to
 		})
 	},
 	CEL: &CELRule{Validations: []CELValidation{{
-		Scope: CELScopeProbe,
-		Expression: celDefaulted("periodSeconds", probespec.DefaultPeriodSeconds) + " > " +
-			celDefaulted("timeoutSeconds", probespec.DefaultTimeoutSeconds),
+		Scope:           CELScopeProbe,
+		Expression:      celPeriod + " > " + celEffectiveTimeout,
 		Field:           "periodSeconds",
 		FieldExpression: "probe.?periodSeconds.orValue(0) != 0 ? 'periodSeconds' : 'timeoutSeconds'",
-		Message:         "periodSeconds must be greater than timeoutSeconds; raise periodSeconds or lower timeoutSeconds",
-		MessageExpression: "'periodSeconds (' + string(" + celDefaulted("periodSeconds", probespec.DefaultPeriodSeconds) + ") + " +
-			"') must be greater than timeoutSeconds (' + string(" + celDefaulted("timeoutSeconds", probespec.DefaultTimeoutSeconds) + ") + ')' + " +
+		Message:         "periodSeconds must be greater than the timeout the probe runs with; raise periodSeconds or lower timeoutSeconds",
+		MessageExpression: "(" + celGuestExec + " ? " +
+			"'periodSeconds (' + string(" + celPeriod + ") + ') must be greater than the timeout the probe runs with: KubeVirt gives ' + " +
+			"(has(probe.exec) ? 'exec' : 'guestAgentPing') + ' probes timeoutSeconds + " + strconv.Itoa(probespec.GuestExecTimeoutOffset) +
+			" = ' + string(" + celEffectiveTimeout + ") + ' s in the virt-launcher pod' : " +
+			"'periodSeconds (' + string(" + celPeriod + ") + ') must be greater than timeoutSeconds (' + string(" + celTimeout + ") + ')') + " +
 			"(probe.?periodSeconds.orValue(0) != 0 ? '; raise periodSeconds or lower timeoutSeconds' : " +
 			"' (periodSeconds defaults to " + strconv.Itoa(probespec.DefaultPeriodSeconds) + "); lower timeoutSeconds or set periodSeconds')",
 	}}},
 })
+
+var (
+	celPeriod  = celDefaulted("periodSeconds", probespec.DefaultPeriodSeconds)
+	celTimeout = celDefaulted("timeoutSeconds", probespec.DefaultTimeoutSeconds)
+	// celGuestExec is true for the handlers that KubeVirt runs through
+	// virt-probe, with timeoutSeconds + 1.
+	celGuestExec        = "(has(probe.exec) || has(probe.guestAgentPing))"
+	celEffectiveTimeout = "(" + celTimeout + " + (" + celGuestExec + " ? " + strconv.Itoa(probespec.GuestExecTimeoutOffset) + " : 0))"
+)

@@ -18,7 +18,10 @@ probe or with the default period, and nothing says so. KubeVirt has no
 
 vmhealth checks every key against the kubevirt.io/api Go types, including
 under the VMI spec, where the types' own JSON decoding is not strict, and
-suggests the field you probably meant. Fields that the CRD marks
+suggests the field you probably meant. A health-check field one level off
+(` + "`livenessProbe`" + ` under a VM's ` + "`spec`" + `, ` + "`readinessProbe`" + ` under ` + "`domain`" + `, ` + "`watchdog`" + `
+under ` + "`spec.template.spec`" + `) is unknown where it stands, and the message names
+the path where it belongs (` + "`livenessProbe belongs in spec.template.spec`" + `). Fields that the CRD marks
 x-kubernetes-preserve-unknown-fields (template metadata, domain.clock)
 are not checked.`,
 	Remediation: "Rename the key to the field suggested, or remove it.",

@@ -3,6 +3,7 @@ package validate
 import (
 	"fmt"
 	yaml "go.yaml.in/yaml/v3"
+	"slices"
 
 	"k8s.io/apimachinery/pkg/util/validation/field"
 
@@ -21,7 +22,8 @@ action means ` + "`reset`" + `), but does not validate the field at all: a VM wi
 ` + "`action: explode`" + ` is accepted. The value goes on to libvirt, which has no
 such action, so the mistake surfaces only when the VM is started, in the
 virt-launcher, far from the manifest. The values are case-sensitive:
-` + "`Reset`" + ` is not ` + "`reset`" + `.`,
+` + "`Reset`" + ` is not ` + "`reset`" + `. The message suggests the documented action meant
+when one is recognisable (` + "`PowerOff`" + `: poweroff, ` + "`reboot`" + `: reset).`,
 	Remediation: "Use one of poweroff, reset or shutdown, in lowercase.",
 	Check: func(o *Object, _ Params) field.ErrorList {
 		w, path := watchdogOf(o)
@@ -29,24 +31,12 @@ virt-launcher, far from the manifest. The values are case-sensitive:
 		var out field.ErrorList
 		for _, e := range errs {
 			if !templated(o, fmt.Sprint(e.BadValue)) {
-				out = append(out, withDetail(e, fmt.Sprintf("unknown watchdog action %q: KubeVirt accepts it without checking; use poweroff, reset or shutdown", e.BadValue)))
+				out = append(out, withDetail(e, fmt.Sprintf("unknown watchdog action %q: KubeVirt accepts it without checking; %s", e.BadValue, actionAdvice(fmt.Sprint(e.BadValue)))))
 			}
 		}
 		return out
 	},
-	CEL: &CELRule{Validations: []CELValidation{{
-		Expression: celIn("variables.spec.?domain.?devices.?watchdog.?i6300esb.?action.orValue('')",
-			[]string{""}, probespec.DocumentedWatchdogActions, probespec.LibvirtOnlyWatchdogActions),
-		Field:             "domain.devices.watchdog.i6300esb.action",
-		Message:           "unknown watchdog action: KubeVirt accepts it without checking; use poweroff, reset or shutdown",
-		MessageExpression: "'unknown watchdog action ' + strings.quote(variables.spec.domain.devices.watchdog.i6300esb.action) + ': KubeVirt accepts it without checking; use poweroff, reset or shutdown'",
-	}, {
-		Expression: celIn("variables.spec.?domain.?devices.?watchdog.?diag288.?action.orValue('')",
-			[]string{""}, probespec.DocumentedWatchdogActions, probespec.LibvirtOnlyWatchdogActions),
-		Field:             "domain.devices.watchdog.diag288.action",
-		Message:           "unknown watchdog action: KubeVirt accepts it without checking; use poweroff, reset or shutdown",
-		MessageExpression: "'unknown watchdog action ' + strings.quote(variables.spec.domain.devices.watchdog.diag288.action) + ': KubeVirt accepts it without checking; use poweroff, reset or shutdown'",
-	}}},
+	CEL: &CELRule{Validations: []CELValidation{celWatchdogAction("i6300esb"), celWatchdogAction("diag288")}},
 })
 
 // fixWatchdogAction replaces an action with the one documented action
@@ -65,4 +55,39 @@ func fixWatchdogAction(c *FixContext) (string, error) {
 		return "", err
 	}
 	return fmt.Sprintf("watchdog action %s → %s", v.Value, cands[0]), nil
+}
+
+// actionAdvice is the end of watchdog-action's message: the documented
+// action meant, when one is recognisable, or the list.
+func actionAdvice(action string) string {
+	if s := probespec.SuggestWatchdogAction(action); s != "" {
+		return fmt.Sprintf("did you mean %q?", s)
+	}
+	return "use poweroff, reset or shutdown"
+}
+
+// celWatchdogAction is watchdog-action for one model, its message worded
+// as actionAdvice words it.
+func celWatchdogAction(model string) CELValidation {
+	a := "variables.spec.domain.devices.watchdog." + model + ".action"
+	norm := a + ".lowerAscii().replace('-', '').replace('_', '').replace(' ', '')"
+	advice := "(" + celIn(norm, probespec.DocumentedWatchdogActions) + " ? 'did you mean ' + strings.quote(" + norm + ") + '?' : "
+	for _, s := range []string{"reset", "poweroff"} {
+		var words []string
+		for w, to := range probespec.WatchdogActionSynonyms() {
+			if to == s {
+				words = append(words, w)
+			}
+		}
+		slices.Sort(words)
+		advice += celIn(norm, words) + " ? 'did you mean \"" + s + "\"?' : "
+	}
+	advice += "'use poweroff, reset or shutdown')"
+	return CELValidation{
+		Expression: celIn("variables.spec.?domain.?devices.?watchdog.?"+model+".?action.orValue('')",
+			[]string{""}, probespec.DocumentedWatchdogActions, probespec.LibvirtOnlyWatchdogActions),
+		Field:             "domain.devices.watchdog." + model + ".action",
+		Message:           "unknown watchdog action: KubeVirt accepts it without checking; use poweroff, reset or shutdown",
+		MessageExpression: "'unknown watchdog action ' + strings.quote(" + a + ") + ': KubeVirt accepts it without checking; ' + " + advice,
+	}
 }

@@ -23,12 +23,16 @@ itself (` + "`RuntimeWatchdogSec=`" + ` in ` + "`/etc/systemd/system.conf`" + `)
 
 vmhealth does not report the watchdog when the VM's inline cloud-init user
 data (` + "`cloudInitNoCloud`" + ` or ` + "`cloudInitConfigDrive`" + `, plain or base64)
-mentions ` + "`watchdog`" + `, as when it installs the package, nor for a VM that
+really sets it up: a ` + "`#cloud-config`" + ` that lists the ` + "`watchdog`" + ` package, names the
+watchdog in a ` + "`runcmd`" + ` or ` + "`bootcmd`" + ` command or in a written file
+(` + "`/etc/watchdog.conf`" + `, ` + "`RuntimeWatchdogSec=`" + `), or a script that does so outside a
+comment. A comment is not setup, and user data that cloud-init ignores
+(` + "`cloud-init-user-data-invalid`" + `) sets up nothing. Nor is a VM reported that
 looks like Windows, which ` + "`watchdog-windows-guest`" + ` reports instead.`,
 	Remediation: "Set up a watchdog daemon in the guest image or from cloud-init: packages: [watchdog], enable watchdog-device = /dev/watchdog in /etc/watchdog.conf, then systemctl enable --now watchdog.service.",
 	Check: func(o *Object, _ Params) field.ErrorList {
 		w, path := watchdogOf(o)
-		if w == nil || userDataMentions(o, "watchdog") || windowsSignal(o) != "" {
+		if w == nil || userDataSetsUp(o, "watchdog") || windowsSignal(o) != "" {
 			return nil
 		}
 		return field.ErrorList{field.Invalid(path, field.OmitValueType{},

@@ -13,9 +13,18 @@ var _ = mustRegister(&Rule{
 	Category: CategoryRuntime,
 	Summary:  "A watchdog device without a name.",
 	Description: `Every device of a VM has a name, and the watchdog's is written as
-` + "`watchdog.name`" + `. KubeVirt accepts a watchdog without one and stores the name as
-an empty string, so nothing fails, but the device cannot be told apart in the
-VMI's status, in events, or by tools that patch devices by name.`,
+` + "`watchdog.name`" + `. The CRD schema lists ` + "`name`" + ` as required, yet a real KubeVirt
+cluster accepts a watchdog without one: KubeVirt's mutating webhooks run
+before the schema check and re-serialise the spec with ` + "`name: \"\"`" + `, which
+satisfies ` + "`required`" + `. Nothing fails, but the device cannot be told apart in
+the VMI's status, in events, or by tools that patch devices by name — so in
+a real cluster this is a warning, which is what vmhealth reports.
+
+Where you check matters: a bare API server with only KubeVirt's CRDs and
+none of its webhooks (as in tests, or a dry run against such a server)
+rejects the VM with "Required value"; a ValidatingAdmissionPolicy runs after
+mutation and sees ` + "`name: \"\"`" + `, so it cannot tell a missing name from an empty
+one, and vmhealth's policies leave the rule out.`,
 	Remediation: "Give the watchdog a name, for example `name: watchdog`.",
 	Check: func(o *Object, _ Params) field.ErrorList {
 		w, path := watchdogOf(o)
@@ -25,5 +34,5 @@ VMI's status, in events, or by tools that patch devices by name.`,
 		}
 		return errs
 	},
-	CEL: &CELRule{NoCEL: "The CRD schema requires the watchdog's name: the API server rejects a watchdog without one before any admission policy runs."},
+	CEL: &CELRule{NoCEL: "In a KubeVirt cluster the mutating webhook writes name: \"\" before any admission policy runs, so a policy cannot tell a missing name from an empty one; a bare API server without the webhooks rejects it by the CRD schema."},
 })
