@@ -4,6 +4,7 @@ import (
 	_ "embed"
 	"errors"
 	"fmt"
+	"github.com/vmhealth/vmhealth/internal/yamledit"
 	"slices"
 	"strings"
 
@@ -318,12 +319,12 @@ func (c *CloudConfig) MergeUserData(userData string) (string, error) {
 	if !strings.HasPrefix(userData, cloudConfigHead) {
 		return "", ErrNotCloudConfig
 	}
-	f, err := parseYAMLFile([]byte(userData))
+	f, err := yamledit.Parse([]byte(userData))
 	if err != nil {
 		return "", fmt.Errorf("reading the cloud-config in userData: %w", err)
 	}
-	if len(f.docs) != 1 || len(f.docs[0].Content) != 1 || f.docs[0].Content[0].Kind != yaml.MappingNode ||
-		f.docs[0].Content[0].Style&yaml.FlowStyle != 0 || len(f.docs[0].Content[0].Content) == 0 {
+	if len(f.Docs) != 1 || len(f.Docs[0].Content) != 1 || f.Docs[0].Content[0].Kind != yaml.MappingNode ||
+		f.Docs[0].Content[0].Style&yaml.FlowStyle != 0 || len(f.Docs[0].Content[0].Content) == 0 {
 		// A cloud-config of comments only: start it afresh below them.
 		out, err := c.Marshal()
 		if err != nil {
@@ -332,7 +333,7 @@ func (c *CloudConfig) MergeUserData(userData string) (string, error) {
 		return strings.TrimRight(userData, "\n") + "\n" + strings.TrimPrefix(string(out), cloudConfigHead+"\n"), nil
 	}
 	o := &fileObject{f: f}
-	st := detectStyle(o.root())
+	st := yamledit.DetectStyle(o.root())
 	for _, file := range c.WriteFiles {
 		files := getKey(o.root(), "write_files")
 		if files != nil && files.Kind != yaml.SequenceNode {
@@ -374,7 +375,7 @@ func (c *CloudConfig) MergeUserData(userData string) (string, error) {
 			return "", err
 		}
 	}
-	return string(f.bytes()), nil
+	return string(f.Bytes()), nil
 }
 
 func (f CloudFile) node() *yaml.Node {

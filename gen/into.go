@@ -7,6 +7,8 @@ import (
 	"strings"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/vmhealth/vmhealth/internal/yamledit"
 	v1 "kubevirt.io/api/core/v1"
 	sigsyaml "sigs.k8s.io/yaml"
 
@@ -60,7 +62,7 @@ func (o *FileObject) Target() Target {
 // InspectFile finds the object MergeInto would change and returns what a
 // Request for it needs: the architecture and the declared port names.
 func InspectFile(data []byte, opts IntoOptions) (*FileObject, error) {
-	f, err := parseYAMLFile(data)
+	f, err := yamledit.Parse(data)
 	if err != nil {
 		return nil, fmt.Errorf("reading %s: %w", opts.File, err)
 	}
@@ -85,23 +87,23 @@ func InspectFile(data []byte, opts IntoOptions) (*FileObject, error) {
 
 // fileObject is the object being changed within a yamlFile.
 type fileObject struct {
-	f        *yamlFile
+	f        *yamledit.File
 	doc      int
 	kind     string
 	name     string
 	specPath []any
 }
 
-func (o *fileObject) root() *yaml.Node { return o.f.docs[o.doc].Content[0] }
+func (o *fileObject) root() *yaml.Node { return o.f.Docs[o.doc].Content[0] }
 
 func (o *fileObject) String() string { return o.kind + "/" + o.name }
 
 // findObject picks the VirtualMachine or VirtualMachineInstance named
 // opts.Name, or the only one.
-func findObject(f *yamlFile, opts IntoOptions) (*fileObject, error) {
+func findObject(f *yamledit.File, opts IntoOptions) (*fileObject, error) {
 	var found []*fileObject
 	var names []string
-	for i, doc := range f.docs {
+	for i, doc := range f.Docs {
 		if len(doc.Content) != 1 || doc.Content[0].Kind != yaml.MappingNode {
 			continue
 		}
@@ -208,7 +210,7 @@ func pathString(path []any) string {
 // above must be as before, and lint must find no error on the object that
 // it did not find before.
 func (s *Stanza) MergeInto(data []byte, opts IntoOptions) (*IntoResult, error) {
-	f, err := parseYAMLFile(data)
+	f, err := yamledit.Parse(data)
 	if err != nil {
 		return nil, fmt.Errorf("reading %s: %w", opts.File, err)
 	}
@@ -217,7 +219,7 @@ func (s *Stanza) MergeInto(data []byte, opts IntoOptions) (*IntoResult, error) {
 		return nil, err
 	}
 	before := o.root()
-	st := detectStyle(before)
+	st := yamledit.DetectStyle(before)
 	res := &IntoResult{Object: o.String()}
 	at := func(rest ...any) []any { return append(slices.Clone(o.specPath), rest...) }
 	note := func(path []any, replaced bool, what string) {
@@ -257,7 +259,7 @@ func (s *Stanza) MergeInto(data []byte, opts IntoOptions) (*IntoResult, error) {
 			return nil, err
 		}
 	}
-	res.Data = f.bytes()
+	res.Data = f.Bytes()
 	if err := s.verifyMerge(data, res, opts); err != nil {
 		return nil, err
 	}
@@ -295,7 +297,7 @@ func describeProbe(p *v1.Probe) string {
 
 // forwardProbePorts adds the probe ports to the ports of the pod network's
 // interface when it forwards only the ports listed there.
-func (s *Stanza) forwardProbePorts(o *fileObject, st yamlStyle, res *IntoResult) error {
+func (s *Stanza) forwardProbePorts(o *fileObject, st yamledit.Style, res *IntoResult) error {
 	for range 3 { // one port a round: readiness, liveness
 		spec, err := o.typedSpec()
 		if err != nil {

@@ -8,11 +8,13 @@ import (
 	"strings"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/vmhealth/vmhealth/internal/yamledit"
 )
 
 // mergeCloudInit adds the guest side to the object's cloud-init volume, or
 // adds a cloudInitNoCloud volume.
-func (s *Stanza) mergeCloudInit(o *fileObject, st yamlStyle, res *IntoResult) error {
+func (s *Stanza) mergeCloudInit(o *fileObject, st yamledit.Style, res *IntoResult) error {
 	volumes := getPath(o.root(), append(slices.Clone(o.specPath), "volumes"))
 	names := map[string]bool{}
 	if volumes != nil && volumes.Kind == yaml.SequenceNode {

@@ -7,6 +7,8 @@ import (
 	"slices"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/vmhealth/vmhealth/internal/yamledit"
 )
 
 // set writes value at path, replacing what is there or adding the keys
@@ -14,22 +16,22 @@ import (
 // reads the value back, and when the lines around it changed its meaning
 // (whitespace-only lines after a literal block join it), edits again with
 // those lines inside the edit.
-func (o *fileObject) set(path []any, value *yaml.Node, st yamlStyle) (bool, error) {
+func (o *fileObject) set(path []any, value *yaml.Node, st yamledit.Style) (bool, error) {
 	return o.checked(path, value, func() (bool, error) { return o.setOnce(path, value, st) })
 }
 
 // checked runs edit and verifies that path then holds want, retrying once
 // with the edit extended over blank lines.
 func (o *fileObject) checked(path []any, want *yaml.Node, edit func() (bool, error)) (bool, error) {
-	saved := slices.Clone(o.f.lines)
+	saved := slices.Clone(o.f.Lines)
 	replaced, err := edit()
 	if err != nil || holds(o.root(), path, want) {
 		return replaced, err
 	}
-	o.f.lines = saved
-	o.f.overBlank = true
-	defer func() { o.f.overBlank = false }()
-	if err := o.f.reparse(); err != nil {
+	o.f.Lines = saved
+	o.f.OverBlank = true
+	defer func() { o.f.OverBlank = false }()
+	if err := o.f.Reparse(); err != nil {
 		return false, err
 	}
 	if replaced, err = edit(); err != nil {
@@ -54,7 +56,7 @@ func holds(root *yaml.Node, path []any, want *yaml.Node) bool {
 	return reflect.DeepEqual(a, b)
 }
 
-func (o *fileObject) setOnce(path []any, value *yaml.Node, st yamlStyle) (replaced bool, err error) {
+func (o *fileObject) setOnce(path []any, value *yaml.Node, st yamledit.Style) (replaced bool, err error) {
 	cur := o.root()
 	var curKey *yaml.Node // the key whose value cur is; nil for the root and list items
 	for i, p := range path {
@@ -73,7 +75,7 @@ func (o *fileObject) setOnce(path []any, value *yaml.Node, st yamlStyle) (replac
 				}
 				merged := blockCopy(cur)
 				setInTree(merged, path[i:], value)
-				return false, o.f.replaceKey(curKey, cur, merged, st)
+				return false, o.f.ReplaceKey(curKey, cur, merged, st)
 			}
 			var k, v *yaml.Node
 			for j := 0; j+1 < len(cur.Content); j += 2 {
@@ -90,10 +92,10 @@ func (o *fileObject) setOnce(path []any, value *yaml.Node, st yamlStyle) (replac
 					}
 					rest = append(rest, s)
 				}
-				return false, o.f.appendKey(cur, p, nest(value, rest...), st, neighbour[p])
+				return false, o.f.AppendKey(cur, p, nest(value, rest...), st, neighbour[p])
 			}
 			if i == len(path)-1 {
-				return true, o.f.replaceKey(k, v, value, st)
+				return true, o.f.ReplaceKey(k, v, value, st)
 			}
 			cur, curKey = v, k
 		}
@@ -138,7 +140,7 @@ func setInTree(m *yaml.Node, path []any, value *yaml.Node) {
 
 // appendToList adds item to the list at path, creating the list when it
 // is missing and rewriting it when it is empty or in flow style.
-func (o *fileObject) appendToList(path []any, item *yaml.Node, st yamlStyle) error {
+func (o *fileObject) appendToList(path []any, item *yaml.Node, st yamledit.Style) error {
 	parent := getPath(o.root(), path[:len(path)-1])
 	key := path[len(path)-1].(string)
 	var k, seq *yaml.Node
@@ -159,6 +161,6 @@ func (o *fileObject) appendToList(path []any, item *yaml.Node, st yamlStyle) err
 		return err
 	}
 	last := append(slices.Clone(path), len(seq.Content))
-	_, err := o.checked(last, item, func() (bool, error) { return false, o.f.appendItem(k, seq, item, st) })
+	_, err := o.checked(last, item, func() (bool, error) { return false, o.f.AppendItem(k, seq, item, st) })
 	return err
 }

@@ -2,6 +2,7 @@ package gen
 
 import (
 	"errors"
+	"github.com/vmhealth/vmhealth/internal/yamledit"
 	"os"
 	"path/filepath"
 	"slices"
@@ -133,7 +134,7 @@ func assertOnlyTouched(t *testing.T, before, after []byte, opts IntoOptions) {
 
 func untouchedLines(t *testing.T, data []byte, opts IntoOptions) []string {
 	t.Helper()
-	f, err := parseYAMLFile(data)
+	f, err := yamledit.Parse(data)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -141,9 +142,9 @@ func untouchedLines(t *testing.T, data []byte, opts IntoOptions) []string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	drop := make([]bool, len(f.lines))
+	drop := make([]bool, len(f.Lines))
 	block := func(k, v *yaml.Node) {
-		for i := k.Line - 1; i < f.blockEnd(k, v); i++ {
+		for i := k.Line - 1; i < f.BlockEnd(k, v); i++ {
 			drop[i] = true
 		}
 	}
@@ -180,7 +181,7 @@ func untouchedLines(t *testing.T, data []byte, opts IntoOptions) []string {
 					// Possibly added by MergeInto: the whole item, to the
 					// end of the list.
 					volsKey := keyOf(spec, "volumes")
-					for j := vol.Line - 1; j < f.blockEnd(volsKey, vols); j++ {
+					for j := vol.Line - 1; j < f.BlockEnd(volsKey, vols); j++ {
 						drop[j] = true
 					}
 				}
@@ -188,7 +189,7 @@ func untouchedLines(t *testing.T, data []byte, opts IntoOptions) []string {
 		}
 	}
 	var kept []string
-	for i, l := range f.lines {
+	for i, l := range f.Lines {
 		if !drop[i] {
 			kept = append(kept, l)
 		}
@@ -302,9 +303,9 @@ func TestMergeIntoBase64UserData(t *testing.T) {
 	}
 }
 
-func mustParse(t *testing.T, data []byte) *yamlFile {
+func mustParse(t *testing.T, data []byte) *yamledit.File {
 	t.Helper()
-	f, err := parseYAMLFile(data)
+	f, err := yamledit.Parse(data)
 	if err != nil {
 		t.Fatal(err)
 	}

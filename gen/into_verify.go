@@ -7,6 +7,8 @@ import (
 	"strings"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/vmhealth/vmhealth/internal/yamledit"
 	"k8s.io/apimachinery/pkg/util/validation/field"
 
 	"github.com/vmhealth/vmhealth/validate"
@@ -16,15 +18,15 @@ import (
 // holds exactly the stanza, nothing outside the changed fields differs,
 // and lint finds no new error.
 func (s *Stanza) verifyMerge(original []byte, res *IntoResult, opts IntoOptions) error {
-	oldFile, err := parseYAMLFile(original)
+	oldFile, err := yamledit.Parse(original)
 	if err != nil {
 		return err
 	}
-	newFile, err := parseYAMLFile(res.Data)
+	newFile, err := yamledit.Parse(res.Data)
 	if err != nil {
 		return fmt.Errorf("internal error: the merged file does not parse: %w", err)
 	}
-	if len(oldFile.docs) != len(newFile.docs) {
+	if len(oldFile.Docs) != len(newFile.Docs) {
 		return errors.New("internal error: the merge changed the number of documents")
 	}
 	oldObj, err := findObject(oldFile, opts)
@@ -44,8 +46,8 @@ func (s *Stanza) verifyMerge(original []byte, res *IntoResult, opts IntoOptions)
 		(s.Watchdog != nil && !reflect.DeepEqual(spec.Domain.Devices.Watchdog, s.Watchdog)) {
 		return errors.New("internal error: the merged object does not hold the generated stanza")
 	}
-	for i := range oldFile.docs {
-		a, b := plain(oldFile.docs[i]), plain(newFile.docs[i])
+	for i := range oldFile.Docs {
+		a, b := plain(oldFile.Docs[i]), plain(newFile.Docs[i])
 		if i == oldObj.doc {
 			a = withoutTouched(a, oldObj.specPath)
 			b = withoutTouched(b, newObj.specPath)

@@ -61,6 +61,9 @@ type Rule struct {
 	// CEL is the rule's form for a ValidatingAdmissionPolicy, or why it has
 	// none (see CELRule). Every error-level rule says one or the other.
 	CEL *CELRule
+	// Fix is how `vmhealth lint --fix` fixes a finding, or why it cannot
+	// (see Fix). Every rule says one or the other.
+	Fix *Fix
 }
 
 // Registry holds rules by ID and refuses duplicates.

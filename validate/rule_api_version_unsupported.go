@@ -5,6 +5,7 @@ const APIVersionRuleID = "api-version-unsupported"
 
 var _ = mustRegister(&Rule{
 	ID:       APIVersionRuleID,
+	Fix:      &Fix{None: "moving to a served apiVersion can change which fields exist; the user chooses the version"},
 	Severity: SeverityError,
 	Category: CategoryAdmission,
 	Summary:  "A KubeVirt kind at an apiVersion that KubeVirt no longer serves (kubevirt.io/v1alpha2).",

@@ -5,6 +5,7 @@ const DocumentTooLargeRuleID = "document-too-large"
 
 var _ = mustRegister(&Rule{
 	ID:       DocumentTooLargeRuleID,
+	Fix:      &Fix{None: "the document was not read, so there is nothing to edit with certainty"},
 	Severity: SeverityError,
 	Category: CategoryInput,
 	Summary:  "A single YAML document is larger than the configured cap (16 MiB by default).",

@@ -5,6 +5,7 @@ const DuplicateKeyRuleID = "duplicate-key"
 
 var _ = mustRegister(&Rule{
 	ID:       DuplicateKeyRuleID,
+	Fix:      &Fix{None: "which of the two values was meant is a guess"},
 	Severity: SeverityError,
 	Category: CategoryInput,
 	Summary:  "The same key appears twice in one mapping.",

@@ -11,6 +11,7 @@ import (
 
 var _ = mustRegister(&Rule{
 	ID:       "guest-agent-required",
+	Fix:      &Fix{None: "installing the guest agent is a change in the guest image, not in the manifest"},
 	Severity: SeverityInfo,
 	Category: CategoryBestPractice,
 	Summary:  "An exec or guestAgentPing probe, which works only while qemu-guest-agent runs in the guest.",

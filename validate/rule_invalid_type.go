@@ -5,6 +5,7 @@ const InvalidTypeRuleID = "invalid-type"
 
 var _ = mustRegister(&Rule{
 	ID:       InvalidTypeRuleID,
+	Fix:      &Fix{Apply: fixQuotedInteger},
 	Severity: SeverityError,
 	Category: CategoryInput,
 	Summary:  "A value has the wrong type for its field (\"20\" for a number, a number that overflows int32).",

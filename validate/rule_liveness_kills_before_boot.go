@@ -11,6 +11,7 @@ import (
 
 var _ = mustRegister(&Rule{
 	ID:       "liveness-kills-before-boot",
+	Fix:      &Fix{None: "how long the guest needs to boot is known only to the user"},
 	Severity: SeverityWarning,
 	Category: CategoryBestPractice,
 	Summary:  "A livenessProbe that can end the VM before its guest has had time to boot.",

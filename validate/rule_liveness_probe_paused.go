@@ -8,6 +8,7 @@ import (
 
 var _ = mustRegister(&Rule{
 	ID:       "liveness-probe-paused",
+	Fix:      &Fix{None: "whether to drop the probe or the pause is the user's choice"},
 	Severity: SeverityError,
 	Category: CategoryAdmission,
 	Summary:  "A livenessProbe on a VM that starts paused (startStrategy: Paused).",

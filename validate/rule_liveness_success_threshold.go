@@ -11,6 +11,7 @@ import (
 
 var _ = mustRegister(&Rule{
 	ID:       "liveness-success-threshold",
+	Fix:      &Fix{Apply: fixLivenessSuccessThreshold},
 	Severity: SeverityError,
 	Category: CategoryLauncher,
 	Summary:  "A livenessProbe with successThreshold other than 1.",
@@ -40,3 +41,15 @@ higher successThreshold.`,
 		MessageExpression: "'successThreshold is ' + string(probe.successThreshold) + ', but a liveness probe must have 1: Kubernetes rejects the virt-launcher pod, so the VM never starts'",
 	}}},
 })
+
+// fixLivenessSuccessThreshold removes successThreshold from a liveness
+// probe: 1, the only value allowed, is also the default.
+func fixLivenessSuccessThreshold(c *FixContext) (string, error) {
+	if c.Entry.Key().Value != "successThreshold" {
+		return "", ErrNoCertainFix
+	}
+	if err := c.File.DeleteEntry(c.Entry); err != nil {
+		return "", err
+	}
+	return "removed successThreshold from the liveness probe", nil
+}

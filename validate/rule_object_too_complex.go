@@ -5,6 +5,7 @@ const ObjectTooComplexRuleID = "object-too-complex"
 
 var _ = mustRegister(&Rule{
 	ID:       ObjectTooComplexRuleID,
+	Fix:      &Fix{None: "the object was not read in full, so there is nothing to edit with certainty"},
 	Severity: SeverityError,
 	Category: CategoryInput,
 	Summary:  "An object expands to too many nodes (a YAML alias bomb) or nests too deeply.",

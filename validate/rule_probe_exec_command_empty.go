@@ -9,6 +9,7 @@ import (
 
 var _ = mustRegister(&Rule{
 	ID:       "probe-exec-command-empty",
+	Fix:      &Fix{None: "the command to run is known only to the user"},
 	Severity: SeverityError,
 	Category: CategoryLauncher,
 	Summary:  "An exec probe without a command.",

@@ -11,6 +11,7 @@ import (
 
 var _ = mustRegister(&Rule{
 	ID:       "probe-host-set",
+	Fix:      &Fix{None: "removing host changes which address is probed; the user decides"},
 	Severity: SeverityWarning,
 	Category: CategoryBestPractice,
 	Summary:  "An httpGet or tcpSocket probe with host set, which probes that host instead of the VM.",

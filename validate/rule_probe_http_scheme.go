@@ -2,6 +2,8 @@ package validate
 
 import (
 	"fmt"
+	yaml "go.yaml.in/yaml/v3"
+	"strings"
 
 	"k8s.io/apimachinery/pkg/util/validation/field"
 	v1 "kubevirt.io/api/core/v1"
@@ -11,6 +13,7 @@ import (
 
 var _ = mustRegister(&Rule{
 	ID:       "probe-http-scheme",
+	Fix:      &Fix{Apply: fixHTTPScheme},
 	Severity: SeverityError,
 	Category: CategoryAdmission,
 	Summary:  "An httpGet scheme other than HTTP or HTTPS (the check is case-sensitive).",
@@ -39,3 +42,16 @@ admission like any other value. Leaving the scheme out means ` + "`HTTP`" + `. W
 		MessageExpression: "'scheme ' + strings.quote(probe.httpGet.scheme) + ' is not supported: must be HTTP or HTTPS, in capitals'",
 	}}},
 })
+
+// fixHTTPScheme capitalises http and https; any other scheme is a guess.
+func fixHTTPScheme(c *FixContext) (string, error) {
+	v := c.Entry.Value()
+	up := strings.ToUpper(v.Value)
+	if c.Entry.Key().Value != "scheme" || v.Kind != yaml.ScalarNode || up != "HTTP" && up != "HTTPS" || up == v.Value {
+		return "", ErrNoCertainFix
+	}
+	if err := c.File.SetScalar(v, up); err != nil {
+		return "", err
+	}
+	return fmt.Sprintf("scheme %s → %s", v.Value, up), nil
+}

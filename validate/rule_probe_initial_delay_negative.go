@@ -11,6 +11,7 @@ import (
 
 var _ = mustRegister(&Rule{
 	ID:       "probe-initial-delay-negative",
+	Fix:      &Fix{None: "the delay meant is known only to the user"},
 	Severity: SeverityError,
 	Category: CategoryLauncher,
 	Summary:  "A probe's initialDelaySeconds below -10.",

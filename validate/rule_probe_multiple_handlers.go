@@ -9,6 +9,7 @@ import (
 
 var _ = mustRegister(&Rule{
 	ID:       "probe-multiple-handlers",
+	Fix:      &Fix{None: "which handler to keep is the user's choice"},
 	Severity: SeverityError,
 	Category: CategoryAdmission,
 	Summary:  "A probe sets more than one of httpGet, tcpSocket, exec and guestAgentPing.",

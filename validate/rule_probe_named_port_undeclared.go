@@ -9,6 +9,7 @@ import (
 
 var _ = mustRegister(&Rule{
 	ID:       "probe-named-port-undeclared",
+	Fix:      &Fix{None: "the port number the name should stand for is known only to the user"},
 	Severity: SeverityError,
 	Category: CategoryRuntime,
 	Summary:  "A probe port given by a name that no interface declares.",

@@ -8,6 +8,7 @@ import (
 
 var _ = mustRegister(&Rule{
 	ID:       "probe-needs-pod-network",
+	Fix:      &Fix{None: "adding a pod network changes the VM's networking; the user decides"},
 	Severity: SeverityError,
 	Category: CategoryAdmission,
 	Summary:  "An httpGet or tcpSocket probe in a VM that is not attached to the pod network.",

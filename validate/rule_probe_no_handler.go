@@ -9,6 +9,7 @@ import (
 
 var _ = mustRegister(&Rule{
 	ID:       "probe-no-handler",
+	Fix:      &Fix{None: "what to check is known only to the user"},
 	Severity: SeverityError,
 	Category: CategoryAdmission,
 	Summary:  "A probe sets none of httpGet, tcpSocket, exec and guestAgentPing.",

@@ -11,6 +11,7 @@ import (
 
 var _ = mustRegister(&Rule{
 	ID:       "probe-period-not-above-timeout",
+	Fix:      &Fix{None: "whether the period or the timeout is wrong is a guess"},
 	Severity: SeverityError,
 	Category: CategoryRuntime,
 	Summary:  "A probe whose periodSeconds is not greater than its timeoutSeconds.",

@@ -9,6 +9,7 @@ import (
 
 var _ = mustRegister(&Rule{
 	ID:       "probe-port-missing",
+	Fix:      &Fix{None: "the port to probe is known only to the user"},
 	Severity: SeverityError,
 	Category: CategoryAdmission,
 	Summary:  "An httpGet or tcpSocket probe without a port.",

@@ -9,6 +9,7 @@ import (
 
 var _ = mustRegister(&Rule{
 	ID:       "probe-port-not-forwarded",
+	Fix:      &Fix{None: "not yet: gen --into extends the masquerade ports list, lint --fix does not do it yet"},
 	Severity: SeverityError,
 	Category: CategoryRuntime,
 	Summary:  "A probe port that the masquerade or passt interface's ports list does not forward to the guest.",

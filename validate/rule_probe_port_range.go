@@ -12,6 +12,7 @@ import (
 
 var _ = mustRegister(&Rule{
 	ID:       "probe-port-range",
+	Fix:      &Fix{None: "the port meant is known only to the user"},
 	Severity: SeverityError,
 	Category: CategoryLauncher,
 	Summary:  "A probe port outside 1–65535, or a port name Kubernetes does not accept.",

@@ -12,6 +12,7 @@ import (
 
 var _ = mustRegister(&Rule{
 	ID:       "probe-value-below-minimum",
+	Fix:      &Fix{None: "the value meant is known only to the user"},
 	Severity: SeverityWarning,
 	Category: CategoryRuntime,
 	Summary:  "A written timeoutSeconds, periodSeconds, successThreshold or failureThreshold of 0 or less.",

@@ -9,6 +9,7 @@ import (
 
 var _ = mustRegister(&Rule{
 	ID:       "readiness-probe-missing",
+	Fix:      &Fix{None: "what the probe should check is known only to the user; vmhealth gen --into writes one"},
 	Severity: SeverityWarning,
 	Category: CategoryBestPractice,
 	Summary:  "A VM that a Service of the same file selects has no readinessProbe.",

@@ -5,6 +5,7 @@ const TemplateParameterRuleID = "template-parameter"
 
 var _ = mustRegister(&Rule{
 	ID:       TemplateParameterRuleID,
+	Fix:      &Fix{None: "the parameter's value is set when the Template is processed, not in this file"},
 	Severity: SeverityInfo,
 	Category: CategoryInput,
 	Summary:  "An OpenShift Template parameter stands where a number or boolean belongs; its value is not checked.",

@@ -5,6 +5,7 @@ const UnknownFieldRuleID = "unknown-field"
 
 var _ = mustRegister(&Rule{
 	ID:       UnknownFieldRuleID,
+	Fix:      &Fix{Apply: fixUnknownField},
 	Severity: SeverityError,
 	Category: CategoryInput,
 	Summary:  "A key that the KubeVirt API does not define (a typo, startupProbe, grpc).",

@@ -2,6 +2,7 @@ package validate
 
 import (
 	"fmt"
+	yaml "go.yaml.in/yaml/v3"
 
 	"k8s.io/apimachinery/pkg/util/validation/field"
 
@@ -10,6 +11,7 @@ import (
 
 var _ = mustRegister(&Rule{
 	ID:       "watchdog-action",
+	Fix:      &Fix{Apply: fixWatchdogAction},
 	Severity: SeverityError,
 	Category: CategoryRuntime,
 	Summary:  "A watchdog action that neither KubeVirt nor libvirt knows.",
@@ -46,3 +48,21 @@ virt-launcher, far from the manifest. The values are case-sensitive:
 		MessageExpression: "'unknown watchdog action ' + strings.quote(variables.spec.domain.devices.watchdog.diag288.action) + ': KubeVirt accepts it without checking; use poweroff, reset or shutdown'",
 	}}},
 })
+
+// fixWatchdogAction replaces an action with the one documented action
+// close to it (Reset, rest, poweroof); none or several close ones are a
+// guess.
+func fixWatchdogAction(c *FixContext) (string, error) {
+	v := c.Entry.Value()
+	if c.Entry.Key().Value != "action" || v.Kind != yaml.ScalarNode || v.Value == "" {
+		return "", ErrNoCertainFix
+	}
+	cands := closeCandidates(v.Value, probespec.DocumentedWatchdogActions)
+	if len(cands) != 1 || cands[0] == v.Value {
+		return "", ErrNoCertainFix
+	}
+	if err := c.File.SetScalar(v, cands[0]); err != nil {
+		return "", err
+	}
+	return fmt.Sprintf("watchdog action %s → %s", v.Value, cands[0]), nil
+}

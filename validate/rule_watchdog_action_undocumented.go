@@ -10,6 +10,7 @@ import (
 
 var _ = mustRegister(&Rule{
 	ID:       "watchdog-action-undocumented",
+	Fix:      &Fix{None: "the libvirt action works; replacing it with a documented one changes what happens on a hang"},
 	Severity: SeverityWarning,
 	Category: CategoryRuntime,
 	Summary:  "A watchdog action libvirt knows but KubeVirt does not document (pause, dump, none, inject-nmi).",

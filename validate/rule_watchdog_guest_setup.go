@@ -6,6 +6,7 @@ import (
 
 var _ = mustRegister(&Rule{
 	ID:       "watchdog-guest-setup",
+	Fix:      &Fix{None: "the guest side is set up in the image or cloud-init; vmhealth gen --cloud-init writes it"},
 	Severity: SeverityInfo,
 	Category: CategoryBestPractice,
 	Summary:  "A watchdog device, which acts only if software in the guest arms and feeds it.",

@@ -8,6 +8,7 @@ import (
 
 var _ = mustRegister(&Rule{
 	ID:       "watchdog-model-architecture",
+	Fix:      &Fix{None: "the model for the architecture changes the device; the user decides"},
 	Severity: SeverityError,
 	Category: CategoryAdmission,
 	Summary:  "A watchdog model the VM's architecture does not have (amd64: i6300esb, s390x: diag288, arm64: none).",

@@ -8,6 +8,7 @@ import (
 
 var _ = mustRegister(&Rule{
 	ID:       "watchdog-multiple-models",
+	Fix:      &Fix{None: "which model to keep is the user's choice"},
 	Severity: SeverityWarning,
 	Category: CategoryRuntime,
 	Summary:  "A watchdog that sets both i6300esb and diag288.",

@@ -8,6 +8,7 @@ import (
 
 var _ = mustRegister(&Rule{
 	ID:       "watchdog-name-missing",
+	Fix:      &Fix{None: "the name is the user's choice"},
 	Severity: SeverityWarning,
 	Category: CategoryRuntime,
 	Summary:  "A watchdog device without a name.",

@@ -15,6 +15,7 @@ import (
 
 var _ = mustRegister(&Rule{
 	ID:       "watchdog-windows-guest",
+	Fix:      &Fix{None: "whether the Windows guest has a watchdog driver is known only to the user"},
 	Severity: SeverityWarning,
 	Category: CategoryBestPractice,
 	Summary:  "A watchdog device on a VM that looks like a Windows guest.",

@@ -6,6 +6,7 @@ const AmbiguousValueRuleID = "yaml-ambiguous-value"
 
 var _ = mustRegister(&Rule{
 	ID:       AmbiguousValueRuleID,
+	Fix:      &Fix{None: "whether yes meant true or the string is a guess"},
 	Severity: SeverityWarning,
 	Category: CategoryInput,
 	Summary:  "A value that YAML 1.1 tools (kubectl, Helm) and YAML 1.2 tools read differently: yes/no/on/off, octal-looking 0700.",

@@ -5,6 +5,7 @@ const YAMLSyntaxRuleID = "yaml-syntax"
 
 var _ = mustRegister(&Rule{
 	ID:       YAMLSyntaxRuleID,
+	Fix:      &Fix{None: "the text that was meant cannot be known from text that does not parse"},
 	Severity: SeverityError,
 	Category: CategoryInput,
 	Summary:  "The document is not valid YAML.",

@@ -56,6 +56,8 @@ type LintOptions struct {
 	// ciOptions are the configuration file, the baseline and
 	// --min-boot-seconds (lint_config.go).
 	ciOptions
+	// fixOptions are --fix and --diff (lint_fix.go).
+	fixOptions
 
 	// Cluster holds --cluster and the flags that choose what to read from
 	// a cluster (lint_cluster.go).
@@ -105,6 +107,11 @@ inputs are still linted and reported).`,
   # Check for arm64 nodes, without one rule
   vmhealth lint --arch arm64 --disable template-parameter vm.yaml
 
+  # Fix what is certain in place, or show the fixes first
+  vmhealth lint --fix manifests/
+  vmhealth lint --fix --diff vm.yaml
+  cat vm.yaml | vmhealth lint --fix - > fixed.yaml
+
   # Lint what a cluster runs, in every namespace
   vmhealth lint --cluster -A`,
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -131,6 +138,12 @@ inputs are still linted and reported).`,
 			if err := setLintTarget(cmd, opts, args); err != nil {
 				return err
 			}
+			if opts.Diff && !opts.Fix {
+				return usageErrorf(cmd, "--%s shows what --%s would change: give both", flagDiff, flagFix)
+			}
+			if opts.Fix && opts.Cluster.Enabled {
+				return usageErrorf(cmd, "--%s edits files; it cannot be used with --cluster", flagFix)
+			}
 			opts.ColorAllowed = f.ColorAllowed()
 			if runF != nil {
 				return runF(cmd.Context(), opts)
@@ -149,6 +162,7 @@ inputs are still linted and reported).`,
 	fl.StringSliceVar(&opts.Disable, flagDisable, nil, "turn off a rule by ID (repeat the flag or separate IDs with commas)")
 	addCIFlags(cmd, &opts.ciOptions)
 	addClusterLintFlags(cmd, &opts.Cluster)
+	addFixFlags(cmd, &opts.fixOptions)
 
 	_ = cmd.RegisterFlagCompletionFunc(flagOutput, cobra.FixedCompletions(render.Formats(), cobra.ShellCompDirectiveNoFileComp))
 	_ = cmd.RegisterFlagCompletionFunc(flagFailOn, cobra.FixedCompletions([]string{"error", "warning", "info"}, cobra.ShellCompDirectiveNoFileComp))

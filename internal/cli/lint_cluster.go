@@ -69,6 +69,9 @@ func runLint(ctx context.Context, opts *LintOptions) error {
 	if opts.Cluster.Enabled {
 		return lintClusterRun(ctx, opts)
 	}
+	if opts.Fix {
+		return fixRun(ctx, opts)
+	}
 	return lintRun(ctx, opts)
 }
 
