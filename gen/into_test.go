@@ -374,3 +374,44 @@ func TestMergeIntoAnchors(t *testing.T) {
 		t.Errorf("the head of the file changed:\n%s", out)
 	}
 }
+
+// TestMergeIntoForwardsNamedPort probes a named port that another
+// interface declares: the pod interface's ports list does not forward it,
+// so --into adds it and says why, as it does for a numbered port.
+func TestMergeIntoForwardsNamedPort(t *testing.T) {
+	vm := strings.Replace(anchoredVM, `              masquerade: {}
+`, `              masquerade: {}
+              ports:
+                - port: 22
+            - name: side
+              bridge: {}
+              ports:
+                - name: web
+                  port: 8080
+`, 1)
+	vm = strings.Replace(vm, `        - name: default
+          pod: {}
+`, `        - name: default
+          pod: {}
+        - name: side
+          multus:
+            networkName: side
+`, 1)
+	opts := IntoOptions{File: "named.yaml"}
+	obj, err := InspectFile([]byte(vm), opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := Build(Request{Readiness: &ProbeRequest{Spec: "tcp:web"}, PortNumbers: obj.PortNumbers})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := s.MergeInto([]byte(vm), opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := `spec.template.spec.domain.devices.interfaces[0].ports: added port 8080, or the probe would never reach the guest (the masquerade interface "default" forwards only 22)`
+	if !slices.Contains(res.Changes, want) {
+		t.Errorf("changes:\n%s\nwant the line:\n%s", strings.Join(res.Changes, "\n"), want)
+	}
+}
