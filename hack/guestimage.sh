@@ -2,8 +2,10 @@
 # Builds the Debian 12 guest that test/guest boots: a kernel, an initrd and
 # an ext4 root image with cloud-init, qemu-guest-agent, watchdog and python3,
 # into .cache/guest/<key>/ (or $VMHEALTH_GUEST_CACHE/<key>/), where <key> is
-# a hash of this script, which holds the package list. A cache hit costs
-# nothing; a cold build runs debootstrap (about 4 minutes here).
+# a hash of the recipe: the suite, the package list and the configure
+# function (`guestimage.sh --key` prints it; test/guest uses that to refuse
+# a stale image). A cache hit costs nothing; a cold build runs debootstrap
+# (about 4 minutes here, more on a loaded machine).
 #
 # Also installs, with apt-get, what the build and the test need and the
 # machine lacks: qemu-system-x86, qemu-utils, debootstrap, genisoimage.
@@ -41,8 +43,12 @@ main() {
 	root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 	cache="${VMHEALTH_GUEST_CACHE:-.cache/guest}"
 	[[ "$cache" == /* ]] || cache="$root/$cache"
-	key="$(sha256sum "${BASH_SOURCE[0]}" | cut -c1-16)"
+	key="$(recipe | sha256sum | cut -c1-16)"
 	out="$cache/$key"
+	if [[ "${1:-}" == --key ]]; then
+		printf '%s\n' "$key"
+		exit 0
+	fi
 
 	sudo=
 	if [[ "$(id -u)" != 0 ]]; then
@@ -76,7 +82,9 @@ main() {
 	log "building the Debian $SUITE guest into $out from the mirror apt uses (cold: about 4 minutes)"
 	start=$SECONDS
 	tmp="$(mktemp -d "$cache/.build.XXXXXX")"
-	trap 'rm -rf "$tmp"' EXIT
+	# debootstrap mounts /proc and /sys in the root while it works; a
+	# failed run may leave them mounted.
+	trap '$sudo umount "$tmp/root/proc" "$tmp/root/sys" 2>/dev/null; $sudo rm -rf "$tmp"' EXIT
 	rootfs="$tmp/root"
 	inc="$(
 		IFS=,
@@ -107,6 +115,12 @@ main() {
 		[[ "$(basename "$d")" == "$key" ]] || rm -rf "$d"
 	done
 	log "done in $((SECONDS - start))s"
+}
+
+# recipe is what decides the image: anything that changes it must be here.
+recipe() {
+	printf '%s\n' "$SUITE" "${GUEST_PACKAGES[@]}"
+	declare -f configure
 }
 
 # apt_mirror prints the first Debian archive URI apt is configured with

@@ -40,20 +40,24 @@ type vm struct {
 	accel   string
 }
 
-// accelerators are tried in order: KVM when /dev/kvm works (on some
-// hosts qemu 7.2 with -cpu host aborts on an MSR it cannot set, so a
-// start that dies at once falls through), else TCG.
+// accelerators are tried in order: KVM when /dev/kvm opens, first with
+// the host's CPU, then without the IA32_ARCH_CAPABILITIES MSR (on some
+// nested hosts qemu 7.2 with -cpu host aborts setting MSR 0x10a), and
+// TCG when neither starts.
 func accelerators() [][]string {
 	var out [][]string
 	if f, err := os.OpenFile("/dev/kvm", os.O_RDWR, 0); err == nil {
 		f.Close()
-		out = append(out, []string{"-accel", "kvm", "-cpu", "host"})
+		out = append(out,
+			[]string{"-accel", "kvm", "-cpu", "host"},
+			[]string{"-accel", "kvm", "-cpu", "host,-arch-capabilities"})
 	}
 	return append(out, []string{"-accel", "tcg", "-cpu", "max"})
 }
 
-// kvmBroken remembers that KVM failed once, so later boots go straight to TCG.
-var kvmBroken bool
+// broken remembers the accelerators that did not start, so later boots
+// go straight to one that works.
+var broken = map[string]bool{}
 
 // boot starts QEMU and connects to its QMP socket.
 func boot(t *testing.T, img image, cfg vmConfig) *vm {
@@ -61,7 +65,7 @@ func boot(t *testing.T, img image, cfg vmConfig) *vm {
 	dir := t.TempDir()
 	var lastErr string
 	for _, accel := range accelerators() {
-		if accel[1] == "kvm" && kvmBroken {
+		if broken[strings.Join(accel, " ")] {
 			continue
 		}
 		v := &vm{t: t, qgaPath: filepath.Join(dir, "qga.sock"), console: filepath.Join(dir, "console.log"),
@@ -106,7 +110,11 @@ func boot(t *testing.T, img image, cfg vmConfig) *vm {
 				q.close()
 			case <-time.After(3 * time.Second):
 				v.qmp = q
-				t.Logf("qemu running with %s (watchdog action %s)", v.accel, cfg.action)
+				if accel[1] == "tcg" {
+					t.Logf("NO KVM: QEMU RUNS WITH TCG, EXPECT MINUTES A BOOT (watchdog action %s)", cfg.action)
+				} else {
+					t.Logf("qemu running with %s (watchdog action %s)", v.accel, cfg.action)
+				}
 				t.Cleanup(v.stop)
 				return v
 			}
@@ -115,10 +123,8 @@ func boot(t *testing.T, img image, cfg vmConfig) *vm {
 			<-v.exited
 		}
 		lastErr = fmt.Sprintf("qemu with %s: %v: %s", v.accel, err, strings.TrimSpace(stderr.String()))
-		if accel[1] == "kvm" {
-			kvmBroken = true
-			t.Logf("KVM DOES NOT WORK HERE, FALLING BACK TO TCG (slow: minutes a boot): %s", lastErr)
-		}
+		broken[v.accel] = true
+		t.Logf("QEMU DOES NOT START WITH %s, TRYING THE NEXT ACCELERATOR (TCG is slow: minutes a boot): %s", v.accel, lastErr)
 	}
 	t.Fatalf("qemu does not start: %s", lastErr)
 	return nil
