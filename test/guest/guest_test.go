@@ -124,13 +124,27 @@ func testBoot(t *testing.T, ctx context.Context, bin string, img image, disk str
 		checkExec(t, ctx, c, b.exec)
 	}
 	checkWatchdogArmed(t, ctx, c)
+	res, _ := sh(ctx, c, "systemctl is-active systemd-logind")
+	logind := strings.TrimSpace(string(res.Stdout)) == "active"
 
 	fired := killWatchdog(t, ctx, v, c, b.action)
 	switch b.action {
 	case "poweroff":
 		waitExit(t, v, 30*time.Second)
 	case "shutdown":
-		// The guest shuts down cleanly; QEMU exits when it has.
+		// QEMU presses the ACPI power button (its POWERDOWN event); the
+		// guest's systemd-logind shuts it down and QEMU exits.
+		pctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+		_, err := v.qmp.waitEvent(pctx, "POWERDOWN", 0)
+		cancel()
+		if err != nil {
+			t.Errorf("watchdog action shutdown: %v", err)
+		}
+		if !logind {
+			// The power button is logind's to handle.
+			t.Logf("THE TEST IMAGE HAS NO RUNNING systemd-logind: the guest ignores the power button; powering it off through the agent")
+			_, _ = sh(ctx, c, "sync; systemctl poweroff")
+		}
 		waitExit(t, v, 5*time.Minute)
 	case "reset":
 		// The guest reboots: everything must be armed again by itself.

@@ -80,7 +80,7 @@ func boot(t *testing.T, img image, cfg vmConfig) *vm {
 		args := append([]string{
 			"-nodefaults", "-display", "none", "-m", "1024", "-smp", "1",
 			"-kernel", img.kernel, "-initrd", img.initrd,
-			"-append", "root=/dev/vda rw console=ttyS0 quiet",
+			"-append", "root=/dev/vda rw console=ttyS0 earlyprintk=ttyS0 quiet",
 			"-drive", "file=" + cfg.disk + ",if=virtio,format=qcow2",
 			"-drive", "file=" + cfg.seed + ",if=virtio,format=raw,readonly=on",
 			"-netdev", "user,id=n0" + fwd.String(), "-device", "virtio-net-pci,netdev=n0",
@@ -101,9 +101,23 @@ func boot(t *testing.T, img image, cfg vmConfig) *vm {
 		}
 		go func() { _ = v.cmd.Wait(); close(v.exited) }()
 		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+		go func() {
+			select {
+			case <-v.exited: // no point waiting for the socket
+				cancel()
+			case <-ctx.Done():
+			}
+		}()
 		q, err := dialQMP(ctx, qmpPath)
 		cancel()
-		if err == nil {
+		if err == nil && accel[1] == "kvm" && !v.printsSoon(20*time.Second) {
+			// Seen here: with -cpu host,-arch-capabilities QEMU runs but
+			// the guest never gets to its first console line.
+			q.close()
+			_ = v.cmd.Process.Kill()
+			<-v.exited
+			err = fmt.Errorf("the guest printed nothing on its console in 20 s")
+		} else if err == nil {
 			// A KVM start that aborts does so within a second or two.
 			select {
 			case <-v.exited:
@@ -128,6 +142,23 @@ func boot(t *testing.T, img image, cfg vmConfig) *vm {
 	}
 	t.Fatalf("qemu does not start: %s", lastErr)
 	return nil
+}
+
+// printsSoon reports whether the guest writes to its serial console
+// within d, which a kernel does within a second when it runs at all.
+func (v *vm) printsSoon(d time.Duration) bool {
+	deadline := time.Now().Add(d)
+	for time.Now().Before(deadline) {
+		if fi, err := os.Stat(v.console); err == nil && fi.Size() > 0 {
+			return true
+		}
+		select {
+		case <-v.exited:
+			return false
+		case <-time.After(200 * time.Millisecond):
+		}
+	}
+	return false
 }
 
 // stop ends QEMU if it still runs and, when the test failed, shows the
