@@ -83,7 +83,7 @@ func TestCloudConfig(t *testing.T) {
 				"systemctl enable watchdog.service", "systemctl restart watchdog.service"},
 		},
 		{
-			name: "watchdog-rhel-s390x",
+			name:  "watchdog-rhel-s390x",
 			req:   Request{GuestOS: GuestRHEL, Arch: "s390x", Watchdog: &WatchdogRequest{Action: "reset"}},
 			files: []string{modulesLoadPath, watchdogDropInPath},
 			cmds:  []string{"yum install -y watchdog", "modprobe diag288_wdt", "systemctl daemon-reload", "systemctl restart watchdog.service"},
