@@ -74,7 +74,7 @@ func handleError(ctx context.Context, f *Factory, cmd *cobra.Command, err error)
 	case ctx.Err() != nil:
 		fmt.Fprintln(stderr, "vmhealth: interrupted")
 		return ExitInterrupted
-	case errors.Is(err, errFindings):
+	case errors.Is(err, errFindings), errors.Is(err, errProbeFailed):
 		return ExitFindings
 	case errors.Is(err, errSilent):
 		return ExitError
@@ -132,6 +132,7 @@ manifests, with the file, line and column of each.`,
 		NewCmdPolicy(f, nil),
 		NewCmdGen(f, nil),
 		NewCmdExplain(f, nil),
+		NewCmdProbe(f, nil),
 		NewCmdVersion(f, nil),
 	)
 	addCompletion(cmd)
