@@ -109,7 +109,7 @@ func testBoot(t *testing.T, ctx context.Context, bin string, img image, disk str
 	start := time.Now()
 	v := boot(t, img, vmConfig{disk: disk, seed: seed, action: qemuAction(b.action), forward: fwd})
 	c := v.agent(ctx)
-	defer c.Close()
+	defer func() { c.Close() }()
 	t.Logf("qemu-guest-agent answered guest-ping %s after start", time.Since(start).Round(time.Second))
 	waitCloudInit(t, ctx, c)
 	t.Logf("cloud-init done %s after start", time.Since(start).Round(time.Second))
@@ -122,6 +122,30 @@ func testBoot(t *testing.T, ctx context.Context, bin string, img image, disk str
 	}
 	if b.exec != "" {
 		checkExec(t, ctx, c, b.exec)
+	}
+	// The generated VM's own probes, run by vmhealth probe as the kubelet
+	// and virt-probe would.
+	manifest := vmManifest(t, bin, args)
+	if b.http != 0 {
+		addr := fmt.Sprintf("--address=127.0.0.1:%d", fwd[b.http])
+		if code, _ := vmhealthProbe(t, bin, manifest, addr, "--probe=readiness"); code != 0 {
+			t.Errorf("vmhealth probe of the readiness probe: exit %d, want 0", code)
+		}
+		mustSh(t, ctx, c, "touch /run/vmhealth-probe-fail")
+		if code, _ := vmhealthProbe(t, bin, manifest, addr, "--probe=readiness"); code == 0 {
+			t.Errorf("vmhealth probe with the fail switch set: exit 0, want a failure")
+		}
+		mustSh(t, ctx, c, "rm /run/vmhealth-probe-fail")
+		if code, _ := vmhealthProbe(t, bin, manifest, fmt.Sprintf("--address=127.0.0.1:%d", fwd[b.tcp]), "--probe=liveness"); code != 0 {
+			t.Errorf("vmhealth probe of the tcpSocket liveness probe: exit %d, want 0", code)
+		}
+	} else {
+		// QEMU's agent socket takes one client at a time.
+		c.Close()
+		if code, _ := vmhealthProbe(t, bin, manifest, "--qga=unix:"+v.qgaPath); code != 0 {
+			t.Errorf("vmhealth probe of the exec and guestAgentPing probes: exit %d, want 0", code)
+		}
+		c = v.agent(ctx)
 	}
 	checkWatchdogArmed(t, ctx, c)
 	res, _ := sh(ctx, c, "systemctl is-active systemd-logind")
