@@ -190,13 +190,18 @@ func parseAddress(s string) (string, int, error) {
 }
 
 func probeRun(opts *ProbeOptions, cmd *cobra.Command) error {
+	// Input errors are not usage errors: say them without pointing at --help.
+	inputError := func(err error) error {
+		fmt.Fprintf(opts.IO.ErrOut, "vmhealth: %v\n", err)
+		return errSilent
+	}
 	data, err := readInput(opts.IO.In, opts.Input)
 	if err != nil {
-		return err
+		return inputError(err)
 	}
 	obj, err := probeObject(opts, data)
 	if err != nil {
-		return err
+		return inputError(err)
 	}
 	target := prober.Target{Host: opts.Host, Port: opts.Port, UserAgent: opts.UserAgent}
 	if opts.QGAAddr != "" {
@@ -218,12 +223,12 @@ func probeRun(opts *ProbeOptions, cmd *cobra.Command) error {
 		case errors.Is(err, prober.ErrNoAgent):
 			return usageErrorf(cmd, "the %s probe (%s) runs through qemu-guest-agent: give --%s unix:PATH", p.typ, probespec.HandlerName(p.probe), flagQGA)
 		case err != nil:
-			return fmt.Errorf("%s: %s: %w", opts.Input, obj.Ref, err)
+			return inputError(fmt.Errorf("%s: %s/%s: %w", opts.Input, obj.Ref.Kind, obj.Ref.Name, err))
 		}
 		probes = append(probes, pr)
 	}
 	if len(probes) == 0 {
-		return fmt.Errorf("%s: %s has no %s probe", opts.Input, obj.Ref, opts.Probe)
+		return inputError(fmt.Errorf("%s: %s/%s has no %s probe", opts.Input, obj.Ref.Kind, obj.Ref.Name, opts.Probe))
 	}
 	w := newProbeWriter(opts, obj)
 	sum, err := prober.Run(cmd.Context(), probes, prober.Options{Clock: opts.Clock, Once: opts.Once, Rounds: opts.Rounds, Duration: opts.Duration}, w.event)

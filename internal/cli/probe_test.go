@@ -209,6 +209,7 @@ func (c *stepClock) Sleep(ctx context.Context, d time.Duration) error {
 // TestProbeRunSchedule runs the real schedule on a clock that does not
 // wait: readiness (initialDelaySeconds 5 + KubeVirt's 10) first goes out on
 // the tick at 20 s; liveness fails twice in a row and ends the run.
+// Attempts due at the same moment run readiness first.
 func TestProbeRunSchedule(t *testing.T) {
 	agent := qgatest.Start(t, qgatest.Options{})
 	port, _ := healthServer(t, 200)
@@ -219,8 +220,11 @@ func TestProbeRunSchedule(t *testing.T) {
 		wantReady  []float64
 		wantKilled float64
 	}{
-		{"true", []float64{20, 30}, 30},
-		{"false", []float64{10, 20, 30}, 30},
+		// liveness (no initialDelaySeconds) fails at 10 and 20 s; readiness's
+		// first tick at or after 15 s is the one at 20 s, before liveness's.
+		{"true", []float64{20}, 20},
+		// liveness fails at 0 and 10 s; readiness's first tick after 5 s is at 10 s.
+		{"false", []float64{10}, 10},
 	} {
 		f, _, stdout, stderr := testFactory(t)
 		var cmd *cobra.Command
@@ -267,7 +271,7 @@ func TestProbeInputErrors(t *testing.T) {
 		{"no agent", []string{"vm.yaml", "--address", "127.0.0.1"}, "give --qga unix:PATH"},
 		{"two objects", []string{"two.yaml", "--address", "127.0.0.1"}, "2 objects have probes (VirtualMachine/a, VirtualMachine/b): pick one with --name"},
 		{"unknown name", []string{"two.yaml", "--name", "c"}, `no object called "c"`},
-		{"yaml error", []string{"broken.yaml"}, "broken.yaml:2:"},
+		{"yaml error", []string{"broken.yaml"}, "broken.yaml:3:1: YAML syntax error"},
 		{"no probes", []string{"none.yaml"}, "no VirtualMachine or VMI with a readiness or liveness probe"},
 		{"no such file", []string{"missing.yaml"}, "no such file"},
 	} {
@@ -278,6 +282,9 @@ func TestProbeInputErrors(t *testing.T) {
 			code, _, stderr := run(t, f, args...)
 			if code != ExitError || !strings.Contains(stderr, tt.want) {
 				t.Errorf("exit %d, stderr %q; want exit 2 mentioning %q", code, stderr, tt.want)
+			}
+			if usage := strings.Contains(stderr, "--help"); usage != strings.HasPrefix(tt.want, "give --") {
+				t.Errorf("stderr %q: only usage errors point at --help", stderr)
 			}
 		})
 	}
@@ -312,4 +319,21 @@ func TestFallbackKubeMinor(t *testing.T) {
 	if ua := kubeProbeUserAgent(f); ua != "kube-probe/1.41" {
 		t.Errorf("User-Agent %q from build info, want kube-probe/1.41", ua)
 	}
+}
+
+// FuzzParseAddress: any --address either fails or gives a host and a port
+// of 0 (keep the probe's) or 1–65535.
+func FuzzParseAddress(f *testing.F) {
+	for _, s := range []string{"127.0.0.1", "127.0.0.1:1500", "[::1]:80", "::1", ":80", "host:0", "a:b:c", "[", ""} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		host, port, err := parseAddress(s)
+		if err != nil {
+			return
+		}
+		if host == "" || port < 0 || port > 65535 {
+			t.Errorf("parseAddress(%q) = %q, %d", s, host, port)
+		}
+	})
 }

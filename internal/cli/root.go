@@ -19,7 +19,8 @@ const (
 	// ExitOK means success; for lint, no unsuppressed finding at or above
 	// --fail-on.
 	ExitOK = 0
-	// ExitFindings means lint found something at or above --fail-on.
+	// ExitFindings means lint found something at or above --fail-on, or
+	// a probe run ended NotReady, killed, or with a failed --once attempt.
 	ExitFindings = 1
 	// ExitError means a usage error, an input that could not be read, or
 	// another failure of the run itself.
