@@ -65,7 +65,9 @@ type endpoint struct {
 //     port 22 is left to sshd);
 //   - for exec and guestAgentPing probes, qemu-guest-agent;
 //   - for the watchdog, the watchdog daemon with watchdog-device =
-//     /dev/watchdog in /etc/watchdog.conf, enabled and started.
+//     /dev/watchdog in /etc/watchdog.conf, enabled and restarted, its
+//     driver loaded at every boot, and no wd_keepalive taking over when
+//     the daemon dies (see guestsetup.go).
 //
 // Packages are installed with dnf, yum or apt-get as fits guestOS, and
 // the probe ports are opened in firewalld or ufw when those run.
@@ -109,21 +111,37 @@ func (s *Stanza) CloudConfig(guestOS GuestOS) (*CloudConfig, error) {
 	if agent := s.guestAgentProbes(); len(agent) > 0 {
 		pkgs = append(pkgs, "qemu-guest-agent")
 		c.About = append(c.About, strings.Join(agent, ", ")+": qemu-guest-agent, through which KubeVirt runs them")
+		if s.execProbe() && !guestOS.apt() {
+			c.About = append(c.About, "exec probes: guest-exec allowed in "+qgaSysconfig+", which blocks it on the Red Hat family")
+			setup = append(setup, allowGuestExecCommand(qgaSysconfig))
+		}
 		// On some distributions the agent's unit is static (udev starts
-		// it), so enable fails there; starting it is what matters.
-		enable = append(enable, "systemctl enable --now qemu-guest-agent.service || systemctl start qemu-guest-agent.service")
+		// it), so enable fails there; running it is what matters, and a
+		// restart makes it read an edited RPC filter.
+		enable = append(enable, "systemctl enable qemu-guest-agent.service || true", "systemctl restart qemu-guest-agent.service")
 	}
 	if w := s.Watchdog; w != nil {
 		pkgs = append(pkgs, "watchdog")
 		model := probespec.WatchdogModel(w)
 		c.About = append(c.About, fmt.Sprintf("watchdog (%s, action %s): the watchdog daemon, feeding /dev/watchdog", model, watchdogAction(w)))
+		module := watchdogModule(model)
+		c.WriteFiles = append(c.WriteFiles,
+			CloudFile{Path: modulesLoadPath, Permissions: "0644", Content: modulesLoadConf(module)},
+			CloudFile{Path: watchdogDropInPath, Permissions: "0644", Content: watchdogDropIn},
+		)
 		setup = append(setup,
 			// Uncomment the line the package ships, or add it.
 			`sed -i -E 's|^[#[:space:]]*watchdog-device[[:space:]]*=.*|watchdog-device = /dev/watchdog|' /etc/watchdog.conf`,
 			`grep -q '^watchdog-device' /etc/watchdog.conf || echo 'watchdog-device = /dev/watchdog' >> /etc/watchdog.conf`,
-			"modprobe "+watchdogModule(model)+" || true",
+			"modprobe "+module+" || true",
 		)
-		enable = append(enable, "systemctl enable --now watchdog.service")
+		if !slices.Contains(setup, "systemctl daemon-reload") {
+			setup = append(setup, "systemctl daemon-reload")
+		}
+		// The package may have started the daemon already, with its own
+		// configuration and no device: restart, not enable --now, so that
+		// it opens /dev/watchdog.
+		enable = append(enable, "systemctl enable watchdog.service", "systemctl restart watchdog.service")
 	}
 	for _, port := range skipped {
 		c.About = append(c.About, fmt.Sprintf("tcpSocket probe of port %d: left to sshd, which listens there already", port))

@@ -72,26 +72,27 @@ func TestCloudConfig(t *testing.T) {
 				Readiness: &ProbeRequest{Spec: "https:8443/ready"},
 				Liveness:  &ProbeRequest{Spec: "exec:cat /tmp/healthy", InitialDelaySeconds: i32(120)},
 				Watchdog:  &WatchdogRequest{Action: "poweroff"}},
-			files: []string{probeServerPath, unitDir + "vmhealth-probe-8443.service"},
+			files: []string{probeServerPath, unitDir + "vmhealth-probe-8443.service", modulesLoadPath, watchdogDropInPath},
 			cmds: []string{"apt-get update", "apt-get install -y python3 openssl qemu-guest-agent watchdog",
 				"ufw allow 8443/tcp",
 				"watchdog-device = /dev/watchdog|' /etc/watchdog.conf",
 				"echo 'watchdog-device = /dev/watchdog' >> /etc/watchdog.conf",
 				"modprobe i6300esb",
 				"systemctl enable --now vmhealth-probe-8443.service",
-				"systemctl enable --now qemu-guest-agent.service",
-				"systemctl enable --now watchdog.service"},
+				"systemctl restart qemu-guest-agent.service",
+				"systemctl enable watchdog.service", "systemctl restart watchdog.service"},
 		},
 		{
-			name: "watchdog-rhel-s390x",
-			req:  Request{GuestOS: GuestRHEL, Arch: "s390x", Watchdog: &WatchdogRequest{Action: "reset"}},
-			cmds: []string{"yum install -y watchdog", "modprobe diag288_wdt", "systemctl enable --now watchdog.service"},
+			name:  "watchdog-rhel-s390x",
+			req:   Request{GuestOS: GuestRHEL, Arch: "s390x", Watchdog: &WatchdogRequest{Action: "reset"}},
+			files: []string{modulesLoadPath, watchdogDropInPath},
+			cmds:  []string{"yum install -y watchdog", "modprobe diag288_wdt", "systemctl daemon-reload", "systemctl restart watchdog.service"},
 		},
 		{
 			name: "ssh-and-ping-debian",
 			req: Request{GuestOS: GuestDebian, Readiness: &ProbeRequest{Spec: "tcp:ssh"},
 				Liveness: &ProbeRequest{Spec: "guest-agent-ping", InitialDelaySeconds: i32(120)}},
-			cmds: []string{"apt-get install -y qemu-guest-agent", "systemctl enable --now qemu-guest-agent.service"},
+			cmds: []string{"apt-get install -y qemu-guest-agent", "systemctl restart qemu-guest-agent.service"},
 		},
 		{
 			name:  "shared-port-centos",
@@ -143,8 +144,9 @@ func TestCloudConfigShapes(t *testing.T) {
 	}
 	out, _ := s.CloudInit.Marshal()
 	doc := parseCloudConfig(t, out)
-	if len(doc.WriteFiles) != 0 {
-		t.Errorf("a watchdog alone needs no files, got %d", len(doc.WriteFiles))
+	// A watchdog alone needs only its driver at boot and the unit drop-in.
+	if len(doc.WriteFiles) != 2 {
+		t.Errorf("a watchdog alone needs two files, got %d", len(doc.WriteFiles))
 	}
 	// The sed and the fallback together must leave exactly one active
 	// watchdog-device line, whatever the package shipped.
@@ -212,8 +214,8 @@ runcmd:
 		t.Errorf("password lost:\n%s", merged)
 	}
 	files := doc["write_files"].([]any)
-	if len(files) != 3 || files[0].(map[string]any)["path"] != "/etc/motd" {
-		t.Errorf("write_files = %v, want /etc/motd and the two probe files", files)
+	if len(files) != 5 || files[0].(map[string]any)["path"] != "/etc/motd" {
+		t.Errorf("write_files = %v, want /etc/motd, the two probe files and the two watchdog files", files)
 	}
 	run := doc["runcmd"].([]any)
 	if run[0] != "echo first" || len(run) != 1+len(s.CloudInit.RunCmd) {

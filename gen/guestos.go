@@ -23,6 +23,9 @@ var GuestOSes = []GuestOS{GuestFedora, GuestRHEL, GuestCentOS, GuestUbuntu, Gues
 
 // ParseGuestOS reads a guest OS name.
 func ParseGuestOS(s string) (GuestOS, error) {
+	if strings.EqualFold(s, "windows") {
+		return "", ErrWindowsGuest
+	}
 	for _, g := range GuestOSes {
 		if string(g) == strings.ToLower(s) {
 			return g, nil

@@ -6,11 +6,15 @@ with no --path every path gets 200. While the file /run/vmhealth-probe-fail
 exists every request gets 503, so you can watch what a failing readiness
 or liveness probe does. Replace this with your application's own health
 endpoint when it has one.
+
+Written for Python 3.6 and later: RHEL 8 and CentOS 8 ship 3.6, which has
+no http.server.ThreadingHTTPServer.
 """
 import argparse
 import http.server
 import os
 import socket
+import socketserver
 import ssl
 
 FAIL_FILE = "/run/vmhealth-probe-fail"
@@ -51,7 +55,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
         pass  # the kubelet probes every few seconds; keep the journal quiet
 
 
-class Server(http.server.ThreadingHTTPServer):
+class Server(socketserver.ThreadingMixIn, http.server.HTTPServer):
     daemon_threads = True
     tls = None  # an ssl.SSLContext for https probes
 
