@@ -140,8 +140,11 @@ func (s *Stanza) CloudConfig(guestOS GuestOS) (*CloudConfig, error) {
 		}
 		// The package may have started the daemon already, with its own
 		// configuration and no device: restart, not enable --now, so that
-		// it opens /dev/watchdog.
-		enable = append(enable, "systemctl enable watchdog.service", "systemctl restart watchdog.service")
+		// it opens /dev/watchdog. --no-block: runcmd runs inside
+		// cloud-final.service during boot, and a restart that waits for its
+		// job there was seen cancelled in a booted Debian 12 guest, failing
+		// runcmd; queued, the restart runs once the boot transaction allows.
+		enable = append(enable, "systemctl enable watchdog.service", "systemctl --no-block restart watchdog.service")
 	}
 	for _, port := range skipped {
 		c.About = append(c.About, fmt.Sprintf("tcpSocket probe of port %d: left to sshd, which listens there already", port))

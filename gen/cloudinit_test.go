@@ -80,13 +80,13 @@ func TestCloudConfig(t *testing.T) {
 				"modprobe i6300esb",
 				"systemctl enable --now vmhealth-probe-8443.service",
 				"systemctl restart qemu-guest-agent.service",
-				"systemctl enable watchdog.service", "systemctl restart watchdog.service"},
+				"systemctl enable watchdog.service", "systemctl --no-block restart watchdog.service"},
 		},
 		{
 			name:  "watchdog-rhel-s390x",
 			req:   Request{GuestOS: GuestRHEL, Arch: "s390x", Watchdog: &WatchdogRequest{Action: "reset"}},
 			files: []string{modulesLoadPath, watchdogDropInPath},
-			cmds:  []string{"yum install -y watchdog", "modprobe diag288_wdt", "systemctl daemon-reload", "systemctl restart watchdog.service"},
+			cmds:  []string{"yum install -y watchdog", "modprobe diag288_wdt", "systemctl daemon-reload", "systemctl --no-block restart watchdog.service"},
 		},
 		{
 			name: "ssh-and-ping-debian",

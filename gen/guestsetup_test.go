@@ -162,7 +162,7 @@ func TestGuestSetupPerOS(t *testing.T) {
 			// The daemon is restarted, after the configuration is edited
 			// and the drop-in read.
 			reload := slices.Index(cc.RunCmd, "systemctl daemon-reload")
-			restart := slices.Index(cc.RunCmd, "systemctl restart watchdog.service")
+			restart := slices.Index(cc.RunCmd, "systemctl --no-block restart watchdog.service")
 			edit := slices.IndexFunc(cc.RunCmd, func(c string) bool { return strings.Contains(c, "/etc/watchdog.conf") })
 			if reload < 0 || restart < 0 || edit < 0 || !(edit < restart && reload < restart) {
 				t.Errorf("runcmd does not edit, reload, then restart the watchdog:\n%s", strings.Join(cc.RunCmd, "\n"))

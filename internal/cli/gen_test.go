@@ -336,7 +336,7 @@ func TestGenCloudInit(t *testing.T) {
 	}
 	assertGolden(t, "gen/cloud-init-ubuntu.yaml", []byte(stdout))
 	for _, part := range []string{"#cloud-config\n", "vmhealth-probe-1500.service", "apt-get install -y python3 qemu-guest-agent watchdog",
-		"watchdog-device = /dev/watchdog", "systemctl restart watchdog.service", "systemctl restart qemu-guest-agent.service"} {
+		"watchdog-device = /dev/watchdog", "systemctl --no-block restart watchdog.service", "systemctl restart qemu-guest-agent.service"} {
 		if !strings.Contains(stdout, part) {
 			t.Errorf("cloud-config lacks %q", part)
 		}
