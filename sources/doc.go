@@ -125,12 +125,15 @@ type RenderError struct {
 }
 
 // Error renders file:line:col: message.
-func (e *RenderError) Error() string {
+func (e *RenderError) Error() string { return e.Location() + ": " + e.Msg }
+
+// Location renders file, file:line or file:line:col, as much as is known.
+func (e *RenderError) Location() string {
 	switch {
 	case e.Line == 0:
-		return fmt.Sprintf("%s: %s", e.File, e.Msg)
+		return e.File
 	case e.Column == 0:
-		return fmt.Sprintf("%s:%d: %s", e.File, e.Line, e.Msg)
+		return fmt.Sprintf("%s:%d", e.File, e.Line)
 	}
-	return fmt.Sprintf("%s:%d:%d: %s", e.File, e.Line, e.Column, e.Msg)
+	return fmt.Sprintf("%s:%d:%d", e.File, e.Line, e.Column)
 }
