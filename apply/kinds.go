@@ -8,6 +8,8 @@ import (
 
 	"k8s.io/apimachinery/pkg/api/meta"
 	"k8s.io/apimachinery/pkg/runtime/schema"
+
+	"github.com/vmhealth/vmhealth/internal/kubevirtkinds"
 )
 
 // Kind is a KubeVirt kind whose objects hold health checks, with where its
@@ -28,36 +30,40 @@ type Kind struct {
 	Writable bool
 }
 
-// The kinds vmhealth knows. No version is given: discovery picks the one the
-// server prefers.
+// The kinds vmhealth knows, from the kinds table. No version is given:
+// discovery picks the one the server prefers.
 var (
-	VirtualMachine = Kind{
-		GroupKind: schema.GroupKind{Group: "kubevirt.io", Kind: "VirtualMachine"},
-		Resource:  "virtualmachines", ShortNames: []string{"vm", "vms"},
-		SpecPath:    []string{"spec", "template", "spec"},
-		Restartable: true, Writable: true,
-	}
-	VirtualMachineInstanceReplicaSet = Kind{
-		GroupKind: schema.GroupKind{Group: "kubevirt.io", Kind: "VirtualMachineInstanceReplicaSet"},
-		Resource:  "virtualmachineinstancereplicasets", ShortNames: []string{"vmirs", "vmirss"},
-		SpecPath: []string{"spec", "template", "spec"},
-		Writable: true,
-	}
-	VirtualMachinePool = Kind{
-		GroupKind: schema.GroupKind{Group: "pool.kubevirt.io", Kind: "VirtualMachinePool"},
-		Resource:  "virtualmachinepools", ShortNames: []string{"vmpool", "vmpools"},
-		SpecPath: []string{"spec", "virtualMachineTemplate", "spec", "template", "spec"},
-		Writable: true,
-	}
-	VirtualMachineInstance = Kind{
-		GroupKind: schema.GroupKind{Group: "kubevirt.io", Kind: "VirtualMachineInstance"},
-		Resource:  "virtualmachineinstances", ShortNames: []string{"vmi", "vmis"},
-		SpecPath: []string{"spec"},
-	}
+	VirtualMachine                   = kindOf(kubevirtkinds.VirtualMachine)
+	VirtualMachineInstanceReplicaSet = kindOf(kubevirtkinds.VirtualMachineInstanceReplicaSet)
+	VirtualMachinePool               = kindOf(kubevirtkinds.VirtualMachinePool)
+	VirtualMachineInstance           = kindOf(kubevirtkinds.VirtualMachineInstance)
 )
 
 // Kinds lists every kind, the writable ones first.
-var Kinds = []Kind{VirtualMachine, VirtualMachineInstanceReplicaSet, VirtualMachinePool, VirtualMachineInstance}
+var Kinds = func() []Kind {
+	var out []Kind
+	for _, k := range kubevirtkinds.All {
+		out = append(out, kindOf(k))
+	}
+	slices.SortStableFunc(out, func(a, b Kind) int {
+		switch {
+		case a.Writable == b.Writable:
+			return 0
+		case a.Writable:
+			return -1
+		}
+		return 1
+	})
+	return out
+}()
+
+func kindOf(k *kubevirtkinds.Kind) Kind {
+	return Kind{
+		GroupKind: schema.GroupKind{Group: k.Group, Kind: k.Kind},
+		Resource:  k.Resource, ShortNames: k.ShortNames, SpecPath: k.SpecPath,
+		Restartable: k.Restartable, Writable: k.Writable,
+	}
+}
 
 // String returns the kind's name.
 func (k Kind) String() string { return k.Kind }

@@ -13,6 +13,8 @@ import (
 	v1 "kubevirt.io/api/core/v1"
 	sigsyaml "sigs.k8s.io/yaml"
 
+	"github.com/vmhealth/vmhealth/internal/kubevirtkinds"
+
 	"github.com/vmhealth/vmhealth/validate"
 )
 
@@ -23,7 +25,7 @@ const (
 )
 
 // WatchdogPath is where the watchdog sits in a VMI spec.
-var WatchdogPath = []string{"domain", "devices", "watchdog"}
+var WatchdogPath = kubevirtkinds.WatchdogPath
 
 // Stanza is the health checks to apply: fields of a VirtualMachineInstance
 // spec as JSON values (maps, slices, strings, int64, float64, bool), so

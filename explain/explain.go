@@ -18,6 +18,7 @@ import (
 
 	v1 "kubevirt.io/api/core/v1"
 
+	"github.com/vmhealth/vmhealth/internal/kubevirtkinds"
 	"github.com/vmhealth/vmhealth/probespec"
 	"github.com/vmhealth/vmhealth/validate"
 )
@@ -208,7 +209,7 @@ func explainObject(obj *validate.Object, opts Options) *Object {
 		if arch == "" {
 			arch = opts.Architecture
 		}
-		o.Watchdog = explainWatchdog(w, specPath+".domain.devices.watchdog", arch, o, userDataMentions(spec, "watchdog"))
+		o.Watchdog = explainWatchdog(w, specPath+"."+strings.Join(kubevirtkinds.WatchdogPath, "."), arch, o, userDataMentions(spec, "watchdog"))
 	}
 	return o
 }

@@ -13,6 +13,7 @@ import (
 	v1 "kubevirt.io/api/core/v1"
 	sigsyaml "sigs.k8s.io/yaml"
 
+	"github.com/vmhealth/vmhealth/internal/kubevirtkinds"
 	"github.com/vmhealth/vmhealth/probespec"
 	"github.com/vmhealth/vmhealth/validate"
 )
@@ -109,13 +110,11 @@ func findObject(f *yamlFile, opts IntoOptions) (*fileObject, error) {
 		root := doc.Content[0]
 		kind := scalar(getKey(root, "kind"))
 		var specPath []any
-		switch kind {
-		case TargetVM.Kind():
-			specPath = []any{"spec", "template", "spec"}
-		case TargetVMI.Kind():
-			specPath = []any{"spec"}
-		default:
+		if !slices.ContainsFunc(Targets, func(t Target) bool { return t.Kind() == kind }) {
 			continue
+		}
+		for _, p := range kubevirtkinds.ByKind(kind).SpecPath {
+			specPath = append(specPath, p)
 		}
 		name := scalar(getKey(getKey(root, "metadata"), "name"))
 		names = append(names, kind+"/"+name)
@@ -400,7 +399,7 @@ func (s *Stanza) MergeInto(data []byte, opts IntoOptions) (*IntoResult, error) {
 		note(at(p.key), replaced, describeProbe(p.probe))
 	}
 	if s.Watchdog != nil {
-		path := at("domain", "devices", "watchdog")
+		path := at(watchdogPath()...)
 		replaced, err := o.set(path, watchdogNode(s.Watchdog, false), st)
 		if err != nil {
 			return nil, err
@@ -420,6 +419,15 @@ func (s *Stanza) MergeInto(data []byte, opts IntoOptions) (*IntoResult, error) {
 		return nil, err
 	}
 	return res, nil
+}
+
+// watchdogPath is the watchdog's path in a VMI spec, as path segments.
+func watchdogPath() []any {
+	var out []any
+	for _, p := range kubevirtkinds.WatchdogPath {
+		out = append(out, p)
+	}
+	return out
 }
 
 // describeProbe names a probe in the compact syntax, with its headers.

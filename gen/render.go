@@ -6,6 +6,8 @@ import (
 	"go.yaml.in/yaml/v3"
 	"k8s.io/apimachinery/pkg/util/intstr"
 	v1 "kubevirt.io/api/core/v1"
+
+	"github.com/vmhealth/vmhealth/internal/kubevirtkinds"
 )
 
 // Target is the kind of object a stanza is positioned for.
@@ -23,19 +25,17 @@ const (
 var Targets = []Target{TargetVM, TargetVMI}
 
 // SpecPath is where the VMI spec sits in an object of the target kind.
-func (t Target) SpecPath() []string {
-	if t == TargetVMI {
-		return []string{"spec"}
-	}
-	return []string{"spec", "template", "spec"}
-}
+func (t Target) SpecPath() []string { return t.kind().SpecPath }
 
 // Kind is the Kubernetes kind of the target.
-func (t Target) Kind() string {
+func (t Target) Kind() string { return t.kind().Kind }
+
+// kind is the target's row of the kinds table.
+func (t Target) kind() *kubevirtkinds.Kind {
 	if t == TargetVMI {
-		return "VirtualMachineInstance"
+		return kubevirtkinds.VirtualMachineInstance
 	}
-	return "VirtualMachine"
+	return kubevirtkinds.VirtualMachine
 }
 
 // Format is an output format of a stanza.
@@ -61,7 +61,7 @@ var Formats = []Format{FormatYAML, FormatJSON, FormatPatch}
 func (s *Stanza) specNode(forPatch bool) *yaml.Node {
 	spec := mapNode()
 	if s.Watchdog != nil {
-		setKey(spec, "domain", nest(watchdogNode(s.Watchdog, forPatch), "devices", "watchdog"))
+		setKey(spec, kubevirtkinds.WatchdogPath[0], nest(watchdogNode(s.Watchdog, forPatch), kubevirtkinds.WatchdogPath[1:]...))
 	}
 	if s.Readiness != nil {
 		setKey(spec, "readinessProbe", probeNode(s.Readiness, forPatch))

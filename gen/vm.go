@@ -10,6 +10,7 @@ import (
 	v1 "kubevirt.io/api/core/v1"
 	sigsyaml "sigs.k8s.io/yaml"
 
+	"github.com/vmhealth/vmhealth/internal/kubevirtkinds"
 	"github.com/vmhealth/vmhealth/probespec"
 	"github.com/vmhealth/vmhealth/validate"
 )
@@ -82,7 +83,7 @@ func (s *Stanza) VirtualMachine(opts VMOptions) (*yaml.Node, error) {
 	}
 	devices := mapNode("disks", disks, "interfaces", seqNode(iface))
 	if s.Watchdog != nil {
-		setKey(devices, "watchdog", watchdogNode(s.Watchdog, false))
+		setKey(devices, kubevirtkinds.WatchdogPath[2], watchdogNode(s.Watchdog, false))
 	}
 	spec := mapNode()
 	if s.Arch != "" {

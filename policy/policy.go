@@ -10,6 +10,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/validation"
 
+	"github.com/vmhealth/vmhealth/internal/kubevirtkinds"
 	"github.com/vmhealth/vmhealth/probespec"
 	"github.com/vmhealth/vmhealth/validate"
 )
@@ -26,12 +27,13 @@ type Kind struct {
 }
 
 // Kinds are the kinds Generate writes a policy for.
-var Kinds = []Kind{
-	{"VirtualMachine", "kubevirt.io", "virtualmachines", "spec.template.spec"},
-	{"VirtualMachineInstance", "kubevirt.io", "virtualmachineinstances", "spec"},
-	{"VirtualMachineInstanceReplicaSet", "kubevirt.io", "virtualmachineinstancereplicasets", "spec.template.spec"},
-	{"VirtualMachinePool", "pool.kubevirt.io", "virtualmachinepools", "spec.virtualMachineTemplate.spec.template.spec"},
-}
+var Kinds = func() []Kind {
+	var out []Kind
+	for _, k := range kubevirtkinds.All {
+		out = append(out, Kind{Kind: k.Kind, Group: k.Group, Resource: k.Resource, SpecPath: strings.Join(k.SpecPath, ".")})
+	}
+	return out
+}()
 
 // DefaultName is the default prefix of the policies' and bindings' names.
 const DefaultName = "vmhealth"

@@ -3,6 +3,8 @@ package probespec
 import (
 	"k8s.io/apimachinery/pkg/util/validation/field"
 	v1 "kubevirt.io/api/core/v1"
+
+	"github.com/vmhealth/vmhealth/internal/kubevirtkinds"
 )
 
 // Options tunes ValidateVMISpec.
@@ -35,7 +37,7 @@ func ValidateVMISpec(spec *v1.VirtualMachineInstanceSpec, fldPath *field.Path, o
 		arch = opts.Architecture
 	}
 	errs = append(errs, ValidateWatchdog(spec.Domain.Devices.Watchdog,
-		fldPath.Child("domain", "devices", "watchdog"), arch)...)
+		fldPath.Child(kubevirtkinds.WatchdogPath[0], kubevirtkinds.WatchdogPath[1:]...), arch)...)
 	return errs
 }
 

@@ -6,6 +6,8 @@ import (
 
 	"k8s.io/apimachinery/pkg/util/validation/field"
 	v1 "kubevirt.io/api/core/v1"
+
+	"github.com/vmhealth/vmhealth/internal/kubevirtkinds"
 )
 
 // CheckWatchdogModelForArch reports a watchdog model the VMI's
@@ -24,7 +26,7 @@ func CheckWatchdogModelForArch(spec *v1.VirtualMachineInstanceSpec, fldPath *fie
 		arch = defaultArch
 	}
 	return checkWatchdogModelForArch(spec.Domain.Devices.Watchdog,
-		fldPath.Child("domain", "devices", "watchdog"), arch)
+		fldPath.Child(kubevirtkinds.WatchdogPath[0], kubevirtkinds.WatchdogPath[1:]...), arch)
 }
 
 // checkWatchdogModelForArch is CheckWatchdogModelForArch on the watchdog

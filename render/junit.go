@@ -1,6 +1,8 @@
 package render
 
 import (
+	"bufio"
+	"bytes"
 	"encoding/xml"
 	"fmt"
 	"io"
@@ -21,11 +23,20 @@ var _ = register("junit", newJUnit)
 // and those below FailOn are listed in <system-out>; a testcase whose
 // findings are all suppressed is <skipped>. An input that could not be read
 // is a testcase with an <error>.
+//
+// Only the testcases of the file being read are held: findings for an
+// object may come after later objects of its file (a Service that selects
+// an earlier VM). When the next file begins, the suite is written to a
+// temporary spool and only its counts stay in memory; Flush writes the
+// <testsuites> element, whose attributes need the totals, and copies each
+// suite from the spool after its own opening tag.
 type junitFormat struct {
 	w      io.Writer
 	opts   Options
 	suites []*junitSuite
 	byFile map[string]*junitSuite
+	cur    *junitSuite
+	spool  *spool
 }
 
 type junitSuite struct {
@@ -33,6 +44,10 @@ type junitSuite struct {
 	cases []*junitCase
 	byKey map[string]*junitCase
 	err   string
+	// Once written to the spool: its counts and where its testcases are.
+	counts     junitXMLSuite
+	start, end int64
+	written    bool
 }
 
 type junitCase struct {
@@ -62,6 +77,7 @@ type junitXMLSuite struct {
 }
 
 type junitXMLCase struct {
+	XMLName   xml.Name        `xml:"testcase"`
 	Name      string          `xml:"name,attr"`
 	Classname string          `xml:"classname,attr"`
 	File      string          `xml:"file,attr,omitempty"`
@@ -95,7 +111,46 @@ func (j *junitFormat) suite(file string) *junitSuite {
 		j.byFile[file] = s
 		j.suites = append(j.suites, s)
 	}
+	if s != j.cur && !s.written {
+		if err := j.finish(j.cur); err != nil && j.spool.err == nil {
+			j.spool.err = err
+		}
+		j.cur = s
+	}
 	return s
+}
+
+// finish writes a suite's testcases to the spool, keeps its counts and
+// lets go of its findings.
+func (j *junitFormat) finish(s *junitSuite) error {
+	if s == nil || s.written {
+		return nil
+	}
+	if j.spool == nil {
+		j.spool = newSpool()
+	}
+	s.written = true
+	s.counts = junitXMLSuite{Name: s.name, Time: "0"}
+	s.start = j.spool.size
+	for _, c := range s.cases {
+		xc := j.testcase(s.name, c)
+		switch {
+		case xc.Failure != nil:
+			s.counts.Failures++
+		case xc.Skipped != nil:
+			s.counts.Skipped++
+		}
+		s.counts.Tests++
+		b, err := xml.MarshalIndent(xc, "    ", "  ")
+		if err != nil {
+			return err
+		}
+		j.spool.write([]byte("\n"))
+		j.spool.write(b)
+	}
+	s.end = j.spool.size
+	s.cases, s.byKey = nil, nil
+	return j.spool.err
 }
 
 func (j *junitFormat) Write(f validate.Finding) error {
@@ -127,56 +182,98 @@ func (j *junitFormat) testcaseFor(file string, document int, ref validate.Object
 }
 
 func (j *junitFormat) Flush(sum *validate.Summary) error {
+	if err := j.finish(j.cur); err != nil {
+		return err
+	}
+	if j.spool != nil {
+		defer j.spool.close()
+	}
 	if sum != nil {
 		for _, e := range sum.InputErrors {
 			msg := "could not be read"
 			if e.Err != nil {
 				msg = e.Err.Error()
 			}
-			j.suite(e.File).err = xmlSafe(msg)
-		}
-	}
-	out := junitXMLSuites{Name: "vmhealth"}
-	for _, s := range j.suites {
-		xs := junitXMLSuite{Name: s.name, Time: "0"}
-		if s.err != "" {
-			xs.Cases = append(xs.Cases, junitXMLCase{Name: "read", Classname: s.name, Time: "0",
-				Error: &junitXMLResult{Message: s.err, Type: "input-error", Text: s.name + ": " + s.err}})
-			xs.Errors++
-		}
-		for _, c := range s.cases {
-			xc := j.testcase(s.name, c)
-			switch {
-			case xc.Failure != nil:
-				xs.Failures++
-			case xc.Skipped != nil:
-				xs.Skipped++
+			s, ok := j.byFile[e.File]
+			if !ok {
+				s = &junitSuite{name: xmlSafe(junitSuiteName(e.File)), written: true, counts: junitXMLSuite{Name: xmlSafe(junitSuiteName(e.File)), Time: "0"}}
+				j.byFile[e.File] = s
+				j.suites = append(j.suites, s)
 			}
-			xs.Cases = append(xs.Cases, xc)
+			s.err = xmlSafe(msg)
 		}
-		xs.Tests = len(xs.Cases)
-		out.Tests += xs.Tests
-		out.Failures += xs.Failures
-		out.Errors += xs.Errors
-		out.Skipped += xs.Skipped
-		out.Suites = append(out.Suites, xs)
 	}
-	if len(out.Suites) == 0 {
+	root := junitXMLSuites{Name: "vmhealth"}
+	for _, s := range j.suites {
+		if s.err != "" {
+			s.counts.Errors++
+			s.counts.Tests++
+		}
+		root.Tests += s.counts.Tests
+		root.Failures += s.counts.Failures
+		root.Errors += s.counts.Errors
+		root.Skipped += s.counts.Skipped
+	}
+	if len(j.suites) == 0 {
 		// A report without a single test reads as a broken pipeline; say
 		// what was linted instead.
 		name := "lint"
 		if sum != nil {
 			name = fmt.Sprintf("lint: %s, %s", plural(sum.Files, "file"), plural(sum.Objects, "object"))
 		}
-		out.Suites = []junitXMLSuite{{Name: "vmhealth", Tests: 1, Time: "0", Cases: []junitXMLCase{{Name: name, Classname: "vmhealth", Time: "0"}}}}
-		out.Tests = 1
+		root.Suites = []junitXMLSuite{{Name: "vmhealth", Tests: 1, Time: "0", Cases: []junitXMLCase{{Name: name, Classname: "vmhealth", Time: "0"}}}}
+		root.Tests = 1
+		b, err := xml.MarshalIndent(root, "", "  ")
+		if err != nil {
+			return err
+		}
+		_, err = fmt.Fprintf(j.w, "%s%s\n", xml.Header, b)
+		return err
 	}
-	b, err := xml.MarshalIndent(out, "", "  ")
+	bw := bufio.NewWriterSize(j.w, 1<<16)
+	open, err := xml.Marshal(root)
 	if err != nil {
 		return err
 	}
-	_, err = fmt.Fprintf(j.w, "%s%s\n", xml.Header, b)
-	return err
+	// The opening tag of <testsuites> with its attributes, as MarshalIndent
+	// writes it: everything up to the closing tag of the empty element.
+	bw.WriteString(xml.Header)
+	bw.Write(bytes.TrimSuffix(open, []byte("</testsuites>")))
+	for _, s := range j.suites {
+		head := s.counts
+		b, err := xml.Marshal(head)
+		if err != nil {
+			return err
+		}
+		// <junitXMLSuite ...></junitXMLSuite>: keep the attributes.
+		attrs := b[len("<junitXMLSuite"):bytes.IndexByte(b, '>')]
+		bw.WriteString("\n  <testsuite")
+		bw.Write(attrs)
+		bw.WriteString(">")
+		if s.err != "" {
+			xc := junitXMLCase{Name: "read", Classname: s.name, Time: "0",
+				Error: &junitXMLResult{Message: s.err, Type: "input-error", Text: s.name + ": " + s.err}}
+			b, err := xml.MarshalIndent(xc, "    ", "  ")
+			if err != nil {
+				return err
+			}
+			bw.WriteString("\n")
+			bw.Write(b)
+		}
+		if s.end > s.start {
+			if err := j.spool.copyRange(bw, s.start, s.end); err != nil {
+				return err
+			}
+		}
+		if s.err == "" && s.end == s.start {
+			// An empty suite is written as MarshalIndent does.
+			bw.WriteString("</testsuite>")
+		} else {
+			bw.WriteString("\n  </testsuite>")
+		}
+	}
+	bw.WriteString("\n</testsuites>\n")
+	return bw.Flush()
 }
 
 // testcase turns one object's findings into its testcase.

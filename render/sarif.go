@@ -1,11 +1,11 @@
 package render
 
 import (
+	"bytes"
 	"encoding/json"
 	"io"
 	"net/url"
 	"path/filepath"
-	"slices"
 	"strings"
 
 	"github.com/vmhealth/vmhealth/baseline"
@@ -37,13 +37,14 @@ type sarifLog struct {
 	Runs    []sarifRun `json:"runs"`
 }
 
+// sarifRun is one run, its members in the order sarifFormat writes them.
 type sarifRun struct {
-	Tool        sarifTool         `json:"tool"`
-	Invocations []sarifInvocation `json:"invocations"`
 	// ColumnKind says how columns are counted: yaml.v3 counts characters,
 	// not the UTF-16 code units SARIF assumes by default.
-	ColumnKind string        `json:"columnKind"`
-	Results    []sarifResult `json:"results"`
+	ColumnKind  string            `json:"columnKind"`
+	Results     []sarifResult     `json:"results"`
+	Tool        sarifTool         `json:"tool"`
+	Invocations []sarifInvocation `json:"invocations"`
 }
 
 type sarifTool struct {
@@ -141,28 +142,41 @@ type sarifNotification struct {
 	Locations []sarifLocation `json:"locations,omitempty"`
 }
 
-// sarifFormat collects the results and writes the log in Flush: the rules
-// array lists only the rules that were reported, and must come first.
+// sarifFormat streams the log: each result is written as it arrives, so
+// memory stays flat however many findings a run has. JSON members have no
+// order, so the run lists its results first and its tool, with the rules
+// that were reported (in the order they were first reported, which is what
+// each result's ruleIndex counts), and its invocation after them, in
+// Flush, once they are known.
 type sarifFormat struct {
-	w        io.Writer
-	opts     Options
-	fp       *baseline.Fingerprinter
-	results  []sarifResult
-	ruleIDs  []string
-	ruleSeen map[string]bool
+	w         io.Writer
+	opts      Options
+	fp        *baseline.Fingerprinter
+	ruleIDs   []string
+	ruleIndex map[string]int
+	n         int
+	buf       bytes.Buffer
 }
 
+// sarifHeader opens the log up to the results array; the indentation is
+// that of json.MarshalIndent with two spaces.
+const sarifHeader = "{\n  \"$schema\": \"" + sarifSchema + "\",\n  \"version\": \"" + sarifVersion +
+	"\",\n  \"runs\": [\n    {\n      \"columnKind\": \"unicodeCodePoints\",\n      \"results\": "
+
 func newSARIF(w io.Writer, opts Options) Formatter {
-	return &sarifFormat{w: w, opts: opts, fp: baseline.NewFingerprinter(opts.BaseDir), ruleSeen: map[string]bool{}}
+	return &sarifFormat{w: w, opts: opts, fp: baseline.NewFingerprinter(opts.BaseDir), ruleIndex: map[string]int{}}
 }
 
 func (s *sarifFormat) Write(f validate.Finding) error {
-	if !s.ruleSeen[f.RuleID] {
-		s.ruleSeen[f.RuleID] = true
+	idx, ok := s.ruleIndex[f.RuleID]
+	if !ok {
+		idx = len(s.ruleIDs)
+		s.ruleIndex[f.RuleID] = idx
 		s.ruleIDs = append(s.ruleIDs, f.RuleID)
 	}
 	r := sarifResult{
 		RuleID:              f.RuleID,
+		RuleIndex:           idx,
 		Level:               sarifLevel(f.Severity),
 		Message:             sarifText{Text: f.Message},
 		PartialFingerprints: map[string]string{sarifFingerprintKey: s.fp.Fingerprint(f)},
@@ -174,24 +188,26 @@ func (s *sarifFormat) Write(f validate.Finding) error {
 	if f.Suppressed != nil {
 		r.Suppressions = []sarifSuppression{{Kind: sarifSuppressionKind(f.Suppressed.Kind), Justification: f.Suppressed.Justification}}
 	}
-	s.results = append(s.results, r)
-	return nil
+	b, err := json.MarshalIndent(r, "        ", "  ")
+	if err != nil {
+		return err
+	}
+	s.buf.Reset()
+	if s.n == 0 {
+		s.buf.WriteString(sarifHeader + "[\n        ")
+	} else {
+		s.buf.WriteString(",\n        ")
+	}
+	s.buf.Write(b)
+	s.n++
+	_, err = s.w.Write(s.buf.Bytes())
+	return err
 }
 
 func (s *sarifFormat) Flush(sum *validate.Summary) error {
-	slices.Sort(s.ruleIDs)
-	index := map[string]int{}
 	rules := make([]sarifRule, 0, len(s.ruleIDs))
-	for i, id := range s.ruleIDs {
-		index[id] = i
+	for _, id := range s.ruleIDs {
 		rules = append(rules, s.rule(id))
-	}
-	results := s.results
-	if results == nil {
-		results = []sarifResult{}
-	}
-	for i := range results {
-		results[i].RuleIndex = index[results[i].RuleID]
 	}
 	inv := sarifInvocation{ExecutionSuccessful: true}
 	if sum != nil {
@@ -208,26 +224,31 @@ func (s *sarifFormat) Flush(sum *validate.Summary) error {
 			inv.ToolExecutionNotifications = append(inv.ToolExecutionNotifications, n)
 		}
 	}
-	log := sarifLog{
-		Schema:  sarifSchema,
-		Version: sarifVersion,
-		Runs: []sarifRun{{
-			Tool: sarifTool{Driver: sarifDriver{
-				Name:           "vmhealth",
-				InformationURI: toolURL,
-				Version:        s.opts.ToolVersion,
-				Rules:          rules,
-			}},
-			Invocations: []sarifInvocation{inv},
-			ColumnKind:  "unicodeCodePoints",
-			Results:     results,
-		}},
-	}
-	b, err := json.MarshalIndent(log, "", "  ")
+	tool, err := json.MarshalIndent(sarifTool{Driver: sarifDriver{
+		Name:           "vmhealth",
+		InformationURI: toolURL,
+		Version:        s.opts.ToolVersion,
+		Rules:          rules,
+	}}, "      ", "  ")
 	if err != nil {
 		return err
 	}
-	_, err = s.w.Write(append(b, '\n'))
+	invs, err := json.MarshalIndent([]sarifInvocation{inv}, "      ", "  ")
+	if err != nil {
+		return err
+	}
+	var b bytes.Buffer
+	if s.n == 0 {
+		b.WriteString(sarifHeader + "[],\n")
+	} else {
+		b.WriteString("\n      ],\n")
+	}
+	b.WriteString("      \"tool\": ")
+	b.Write(tool)
+	b.WriteString(",\n      \"invocations\": ")
+	b.Write(invs)
+	b.WriteString("\n    }\n  ]\n}\n")
+	_, err = s.w.Write(b.Bytes())
 	return err
 }
 

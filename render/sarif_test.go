@@ -256,3 +256,38 @@ func TestArtifactURI(t *testing.T) {
 		})
 	}
 }
+
+// TestSARIFStreamIsTheDocument checks that the log written result by result
+// is exactly json.MarshalIndent of the whole log it describes, with and
+// without results.
+func TestSARIFStreamIsTheDocument(t *testing.T) {
+	for _, findings := range [][]validate.Finding{nil, sampleFindings()} {
+		var buf bytes.Buffer
+		f := newSARIF(&buf, Options{Registry: sampleRegistry(t), ToolVersion: "v1.2.3"})
+		for _, fi := range findings {
+			if err := f.Write(fi); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := f.Flush(sampleSummary()); err != nil {
+			t.Fatal(err)
+		}
+		var log sarifLog
+		if err := json.Unmarshal(buf.Bytes(), &log); err != nil {
+			t.Fatalf("not JSON: %v\n%s", err, buf.String())
+		}
+		if len(log.Runs) != 1 || len(log.Runs[0].Results) != len(findings) {
+			t.Fatalf("%d findings written, log has %+v", len(findings), log.Runs)
+		}
+		if log.Runs[0].Results == nil {
+			log.Runs[0].Results = []sarifResult{}
+		}
+		want, err := json.MarshalIndent(log, "", "  ")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := buf.String(); got != string(want)+"\n" {
+			t.Errorf("streamed log differs from the document:\n%s\n--- want:\n%s", got, want)
+		}
+	}
+}

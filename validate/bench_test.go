@@ -158,3 +158,33 @@ func writeBenchFile(b *testing.B, data []byte) string {
 }
 
 var _ = writeBenchFile
+
+// BenchmarkMessyVsFloor is BenchmarkLintVsFloor on the messy corpus, where
+// every VM has findings.
+func BenchmarkMessyVsFloor(b *testing.B) {
+	c := benchcorpus.Messy
+	c.VMs = benchVMs()
+	var buf bytes.Buffer
+	if err := c.WriteStream(&buf); err != nil {
+		b.Fatal(err)
+	}
+	data := buf.Bytes()
+	var floor, lint time.Duration
+	findings := 0
+	for b.Loop() {
+		t0 := time.Now()
+		if _, err := nodeDecodeFloor(data); err != nil {
+			b.Fatal(err)
+		}
+		t1 := time.Now()
+		findings = 0
+		sum, err := New(Options{}).LintReader(context.Background(), "messy.yaml", bytes.NewReader(data), func(Finding) { findings++ })
+		if err != nil || sum.Objects != c.VMs || findings < 2*c.VMs {
+			b.Fatalf("linted %d objects, %d findings (%v)", sum.Objects, findings, err)
+		}
+		floor += t1.Sub(t0)
+		lint += time.Since(t1)
+	}
+	b.ReportMetric(float64(lint)/float64(floor), "lint/floor")
+	b.ReportMetric(float64(findings), "findings/op")
+}

@@ -77,8 +77,10 @@ func New(opts Options) *Linter {
 func (l *Linter) Options() Options { return l.opts }
 
 // Lint reads every input (files, directories, or "-" for stdin) and calls
-// emit with each finding, file by file, each file's findings in
-// CompareFindings order. Unreadable inputs are recorded in the summary's
+// emit with each finding as soon as it is known: file by file, document
+// by document, each document's findings in CompareFindings order. A
+// file-wide finding (readiness-probe-missing) whose Service comes after
+// the object is emitted with the Service's document. Unreadable inputs are recorded in the summary's
 // InputErrors and skipped. The error is non-nil only when ctx ends.
 func (l *Linter) Lint(ctx context.Context, inputs []string, stdin io.Reader, emit func(Finding)) (*Summary, error) {
 	srcs, errs, ignored := expandInputs(inputs, stdin, l.opts.SkipPath)
@@ -185,15 +187,13 @@ func (l *Linter) runObjects(ctx context.Context, srcs []source, emit func(Findin
 		}
 	}()
 
-	// Findings stream out document by document, in order. Only from the
-	// first object that a file-wide rule may still report on (a VM without
-	// a readiness probe, which a later Service may select) are they held
-	// back to the end of the file, so that the whole file comes out sorted.
-	var (
-		held     []Finding
-		facts    []ObjectFacts
-		services []ServiceFacts
-	)
+	// Findings stream out document by document, in order, each document's
+	// sorted. A file-wide rule checks each candidate object against the
+	// Services read so far when the object comes, and again against each
+	// Service that comes after it; a finding found late comes out with the
+	// document of the Service that made it. Only the candidates' facts,
+	// not findings, wait to the end of the file.
+	fc := fileChecker{l: l}
 	out := func(fs []Finding) {
 		SortFindings(fs)
 		for _, f := range fs {
@@ -219,13 +219,7 @@ func (l *Linter) runObjects(ctx context.Context, srcs []source, emit func(Findin
 			for _, r := range res.refs {
 				l.opts.OnObject(r.file, r.document, r.ref)
 			}
-			facts = append(facts, res.facts...)
-			services = append(services, res.services...)
-			if len(facts) == 0 {
-				out(res.findings)
-			} else {
-				held = append(held, res.findings...)
-			}
+			out(fc.add(res.findings, res.facts, res.services))
 			sum.Objects += res.objects
 			sum.Documents += res.documents
 			for k, n := range res.skipped {
@@ -241,8 +235,7 @@ func (l *Linter) runObjects(ctx context.Context, srcs []source, emit func(Findin
 		if j.err != nil {
 			sum.InputErrors = append(sum.InputErrors, InputError{File: j.name, Err: j.err, arg: j.arg})
 		}
-		out(append(held, l.fileChecks(facts, services)...))
-		held, facts, services = held[:0], facts[:0], services[:0]
+		fc.reset()
 	}
 	return sum, ctx.Err()
 }

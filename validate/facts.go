@@ -1,6 +1,8 @@
 package validate
 
 import (
+	"slices"
+
 	yaml "go.yaml.in/yaml/v3"
 	"k8s.io/apimachinery/pkg/util/validation/field"
 )
@@ -87,22 +89,85 @@ func (l *Linter) candidateFacts(o *Object) (ObjectFacts, bool) {
 	return ObjectFacts{}, false
 }
 
-// fileChecks runs the rules that look across a whole file.
-func (l *Linter) fileChecks(facts []ObjectFacts, services []ServiceFacts) []Finding {
-	var out []Finding
-	for _, r := range l.fileRules {
-		for i := range facts {
-			o := &facts[i]
-			e := r.FileCheck(o, services, &l.opts)
-			if e == nil {
-				continue
+// fileChecker runs the file-wide rules while a file streams by: it keeps
+// the facts of the candidate objects that a rule has not reported yet and
+// the Services read so far, never findings.
+type fileChecker struct {
+	l        *Linter
+	pending  []pendingFacts
+	services []ServiceFacts
+}
+
+// pendingFacts is a candidate object and, for each file rule, whether it
+// may still report it.
+type pendingFacts struct {
+	facts ObjectFacts
+	open  []bool
+}
+
+// add takes one document's findings, candidate facts and Services and
+// returns its findings with those the file rules now make: the new
+// candidates checked against every Service so far, the earlier ones
+// against the new Services.
+func (c *fileChecker) add(findings []Finding, facts []ObjectFacts, services []ServiceFacts) []Finding {
+	if len(c.l.fileRules) == 0 {
+		return findings
+	}
+	if len(services) > 0 {
+		kept := c.pending[:0]
+		for _, p := range c.pending {
+			findings = c.check(&p, services, findings)
+			if slices.Contains(p.open, true) {
+				kept = append(kept, p)
 			}
-			f := l.finding(r.ID, o.File, o.Document, o.Line, o.Column, o.Ref, e.Field, errorMessage(e))
-			if reason, ok := o.ignored.match(r.ID); ok {
-				f.Suppressed = &Suppression{Kind: "annotation", Justification: reason}
-			}
-			out = append(out, f)
+		}
+		clear(c.pending[len(kept):])
+		c.pending = kept
+		c.services = append(c.services, services...)
+	}
+	for _, f := range facts {
+		p := pendingFacts{facts: f, open: make([]bool, len(c.l.fileRules))}
+		for i := range p.open {
+			p.open[i] = true
+		}
+		if findings = c.check(&p, c.services, findings); slices.Contains(p.open, true) {
+			c.pending = append(c.pending, p)
 		}
 	}
+	return findings
+}
+
+// check runs each file rule still open on p against services; a rule that
+// reports is closed for p.
+func (c *fileChecker) check(p *pendingFacts, services []ServiceFacts, out []Finding) []Finding {
+	if len(services) == 0 {
+		return out
+	}
+	for i, r := range c.l.fileRules {
+		if !p.open[i] {
+			continue
+		}
+		if r.FileCandidate != nil && !r.FileCandidate(&p.facts) {
+			p.open[i] = false
+			continue
+		}
+		o := &p.facts
+		e := r.FileCheck(o, services, &c.l.opts)
+		if e == nil {
+			continue
+		}
+		p.open[i] = false
+		f := c.l.finding(r.ID, o.File, o.Document, o.Line, o.Column, o.Ref, e.Field, errorMessage(e))
+		if reason, ok := o.ignored.match(r.ID); ok {
+			f.Suppressed = &Suppression{Kind: "annotation", Justification: reason}
+		}
+		out = append(out, f)
+	}
 	return out
+}
+
+// reset forgets the file that ended.
+func (c *fileChecker) reset() {
+	clear(c.pending)
+	c.pending, c.services = c.pending[:0], c.services[:0]
 }

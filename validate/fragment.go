@@ -2,9 +2,13 @@ package validate
 
 import (
 	"reflect"
+	"slices"
+	"strings"
 
 	yaml "go.yaml.in/yaml/v3"
 	v1 "kubevirt.io/api/core/v1"
+
+	"github.com/vmhealth/vmhealth/internal/kubevirtkinds"
 )
 
 // FragmentKind is the kind vmhealth gives a documentation snippet that has no
@@ -26,16 +30,24 @@ type fragmentShape struct {
 
 var fragmentShapes = []fragmentShape{
 	// spec: {template: {spec: {...}}} — a VirtualMachine without its head.
-	{topType: reflect.TypeOf(v1.VirtualMachine{}), markers: []string{
-		"spec.template.spec.readinessProbe", "spec.template.spec.livenessProbe", "spec.template.spec.domain.devices.watchdog"}},
+	{topType: reflect.TypeOf(v1.VirtualMachine{}), markers: healthMarkers(kubevirtkinds.VirtualMachine.SpecPath)},
 	// spec: {readinessProbe: …} — a VirtualMachineInstance without its head.
-	{topType: reflect.TypeOf(v1.VirtualMachineInstance{}), markers: []string{
-		"spec.readinessProbe", "spec.livenessProbe", "spec.domain.devices.watchdog"}},
+	{topType: reflect.TypeOf(v1.VirtualMachineInstance{}), markers: healthMarkers(kubevirtkinds.VirtualMachineInstance.SpecPath)},
 	// readinessProbe: … — a VMI spec.
-	{topType: reflect.TypeOf(v1.VirtualMachineInstanceSpec{}), wrap: []string{"spec"}, markers: []string{
-		"readinessProbe", "livenessProbe", "domain.devices.watchdog"}},
+	{topType: reflect.TypeOf(v1.VirtualMachineInstanceSpec{}), wrap: kubevirtkinds.VirtualMachineInstance.SpecPath, markers: healthMarkers(nil)},
 	// watchdog: … — the devices of a domain.
-	{topType: reflect.TypeOf(v1.Devices{}), wrap: []string{"spec", "domain", "devices"}, markers: []string{"watchdog"}},
+	{topType: reflect.TypeOf(v1.Devices{}), wrap: slices.Concat(kubevirtkinds.VirtualMachineInstance.SpecPath, kubevirtkinds.WatchdogPath[:2]),
+		markers: kubevirtkinds.WatchdogPath[2:]},
+}
+
+// healthMarkers are the paths of the health checks in a VMI spec at
+// specPath.
+func healthMarkers(specPath []string) []string {
+	var out []string
+	for _, f := range [][]string{{"readinessProbe"}, {"livenessProbe"}, kubevirtkinds.WatchdogPath} {
+		out = append(out, strings.Join(slices.Concat(specPath, f), "."))
+	}
+	return out
 }
 
 // matchFragment returns the shape of a snippet, if it is one: every top-level

@@ -7,8 +7,8 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/validation/field"
 	v1 "kubevirt.io/api/core/v1"
-	poolv1alpha1 "kubevirt.io/api/pool/v1alpha1"
-	poolv1beta1 "kubevirt.io/api/pool/v1beta1"
+
+	"github.com/vmhealth/vmhealth/internal/kubevirtkinds"
 )
 
 // Object is one KubeVirt object found in the input, decoded into the
@@ -75,7 +75,8 @@ func (o *Object) Written(path string) bool {
 	return lookup(o.Node, path) != nil
 }
 
-// kindInfo says how to decode one kind and where its VMI spec lives.
+// kindInfo says how to decode one kind and where its VMI spec lives: the
+// kind's row of the kinds table, at one version.
 type kindInfo struct {
 	newTyped func() any
 	// spec extracts the VMI spec, its template metadata and the spec's path.
@@ -83,107 +84,45 @@ type kindInfo struct {
 	meta func(any) *metav1.ObjectMeta
 }
 
-var (
-	vmiSpecPath  = field.NewPath("spec")
-	tmplSpecPath = field.NewPath("spec", "template", "spec")
-	poolSpecPath = field.NewPath("spec", "virtualMachineTemplate", "spec", "template", "spec")
-)
+// specPaths are the kinds' SpecPaths as field paths, built once.
+var specPaths = func() map[*kubevirtkinds.Kind]*field.Path {
+	m := map[*kubevirtkinds.Kind]*field.Path{}
+	for _, k := range kubevirtkinds.All {
+		m[k] = field.NewPath(k.SpecPath[0], k.SpecPath[1:]...)
+	}
+	return m
+}()
 
-func vmKind() kindInfo {
+// kindInfoOf makes the kindInfo of a kind read as version.
+func kindInfoOf(k *kubevirtkinds.Kind, version *kubevirtkinds.Version) kindInfo {
+	path := specPaths[k]
 	return kindInfo{
-		newTyped: func() any { return &v1.VirtualMachine{} },
-		meta:     func(x any) *metav1.ObjectMeta { return &x.(*v1.VirtualMachine).ObjectMeta },
+		newTyped: version.New,
+		meta:     k.Meta,
 		spec: func(x any) (*v1.VirtualMachineInstanceSpec, *metav1.ObjectMeta, *field.Path) {
-			t := x.(*v1.VirtualMachine).Spec.Template
-			if t == nil {
-				return nil, nil, tmplSpecPath
-			}
-			return &t.Spec, &t.ObjectMeta, tmplSpecPath
+			spec, meta := k.Spec(x)
+			return spec, meta, path
 		},
 	}
+}
+
+func vmKind() kindInfo {
+	return kindInfoOf(kubevirtkinds.VirtualMachine, &kubevirtkinds.VirtualMachine.Versions[0])
 }
 
 func vmiKind() kindInfo {
-	return kindInfo{
-		newTyped: func() any { return &v1.VirtualMachineInstance{} },
-		meta:     func(x any) *metav1.ObjectMeta { return &x.(*v1.VirtualMachineInstance).ObjectMeta },
-		spec: func(x any) (*v1.VirtualMachineInstanceSpec, *metav1.ObjectMeta, *field.Path) {
-			vmi := x.(*v1.VirtualMachineInstance)
-			return &vmi.Spec, &vmi.ObjectMeta, vmiSpecPath
-		},
-	}
-}
-
-func vmirsKind() kindInfo {
-	return kindInfo{
-		newTyped: func() any { return &v1.VirtualMachineInstanceReplicaSet{} },
-		meta:     func(x any) *metav1.ObjectMeta { return &x.(*v1.VirtualMachineInstanceReplicaSet).ObjectMeta },
-		spec: func(x any) (*v1.VirtualMachineInstanceSpec, *metav1.ObjectMeta, *field.Path) {
-			t := x.(*v1.VirtualMachineInstanceReplicaSet).Spec.Template
-			if t == nil {
-				return nil, nil, tmplSpecPath
-			}
-			return &t.Spec, &t.ObjectMeta, tmplSpecPath
-		},
-	}
-}
-
-func poolBeta1Kind() kindInfo {
-	return kindInfo{
-		newTyped: func() any { return &poolv1beta1.VirtualMachinePool{} },
-		meta:     func(x any) *metav1.ObjectMeta { return &x.(*poolv1beta1.VirtualMachinePool).ObjectMeta },
-		spec: func(x any) (*v1.VirtualMachineInstanceSpec, *metav1.ObjectMeta, *field.Path) {
-			vt := x.(*poolv1beta1.VirtualMachinePool).Spec.VirtualMachineTemplate
-			if vt == nil || vt.Spec.Template == nil {
-				return nil, nil, poolSpecPath
-			}
-			return &vt.Spec.Template.Spec, &vt.Spec.Template.ObjectMeta, poolSpecPath
-		},
-	}
-}
-
-func poolAlpha1Kind() kindInfo {
-	return kindInfo{
-		newTyped: func() any { return &poolv1alpha1.VirtualMachinePool{} },
-		meta:     func(x any) *metav1.ObjectMeta { return &x.(*poolv1alpha1.VirtualMachinePool).ObjectMeta },
-		spec: func(x any) (*v1.VirtualMachineInstanceSpec, *metav1.ObjectMeta, *field.Path) {
-			vt := x.(*poolv1alpha1.VirtualMachinePool).Spec.VirtualMachineTemplate
-			if vt == nil || vt.Spec.Template == nil {
-				return nil, nil, poolSpecPath
-			}
-			return &vt.Spec.Template.Spec, &vt.Spec.Template.ObjectMeta, poolSpecPath
-		},
-	}
-}
-
-// servedKinds maps group/version and kind to how vmhealth reads them: the
-// versions KubeVirt's CRDs serve today.
-var servedKinds = map[string]map[string]func() kindInfo{
-	"kubevirt.io/v1": {
-		"VirtualMachine": vmKind, "VirtualMachineInstance": vmiKind, "VirtualMachineInstanceReplicaSet": vmirsKind,
-	},
-	"kubevirt.io/v1alpha3": {
-		"VirtualMachine": vmKind, "VirtualMachineInstance": vmiKind, "VirtualMachineInstanceReplicaSet": vmirsKind,
-	},
-	"pool.kubevirt.io/v1beta1":  {"VirtualMachinePool": poolBeta1Kind},
-	"pool.kubevirt.io/v1alpha1": {"VirtualMachinePool": poolAlpha1Kind},
+	return kindInfoOf(kubevirtkinds.VirtualMachineInstance, &kubevirtkinds.VirtualMachineInstance.Versions[0])
 }
 
 // kindFor returns how to read apiVersion/kind. served is false for a
 // KubeVirt kind at an apiVersion that KubeVirt no longer serves; it is then
 // read with the current types anyway.
 func kindFor(apiVersion, kind string) (info kindInfo, known, served bool) {
-	if k, ok := servedKinds[apiVersion][kind]; ok {
-		return k(), true, true
+	k, version, served := kubevirtkinds.Lookup(apiVersion, kind)
+	if k == nil {
+		return kindInfo{}, false, false
 	}
-	group, _, _ := strings.Cut(apiVersion, "/")
-	switch {
-	case group == "kubevirt.io" && servedKinds["kubevirt.io/v1"][kind] != nil:
-		return servedKinds["kubevirt.io/v1"][kind](), true, false
-	case group == "pool.kubevirt.io" && kind == "VirtualMachinePool":
-		return poolBeta1Kind(), true, false
-	}
-	return kindInfo{}, false, false
+	return kindInfoOf(k, version), true, served
 }
 
 // IsKubeVirtKind reports whether vmhealth lints objects of this kind.

@@ -10,6 +10,7 @@ import (
 	"k8s.io/apimachinery/pkg/util/validation/field"
 	v1 "kubevirt.io/api/core/v1"
 
+	"github.com/vmhealth/vmhealth/internal/kubevirtkinds"
 	"github.com/vmhealth/vmhealth/probespec"
 )
 
@@ -39,7 +40,7 @@ func watchdogOf(o *Object) (*v1.Watchdog, *field.Path) {
 	if o.Spec == nil || o.Spec.Domain.Devices.Watchdog == nil {
 		return nil, nil
 	}
-	return o.Spec.Domain.Devices.Watchdog, o.SpecPath.Child("domain", "devices", "watchdog")
+	return o.Spec.Domain.Devices.Watchdog, o.SpecPath.Child(kubevirtkinds.WatchdogPath[0], kubevirtkinds.WatchdogPath[1:]...)
 }
 
 // writtenValue reports whether the field at path (as field.Path prints it)

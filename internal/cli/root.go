@@ -21,7 +21,8 @@ const (
 	// ExitOK means success; for lint, no unsuppressed finding at or above
 	// --fail-on.
 	ExitOK = 0
-	// ExitFindings means lint found something at or above --fail-on.
+	// ExitFindings means lint found something at or above --fail-on, or
+	// a probe run ended NotReady, killed, or with a failed --once attempt.
 	ExitFindings = 1
 	// ExitError means a usage error, an input that could not be read, or
 	// another failure of the run itself.
@@ -76,7 +77,7 @@ func handleError(ctx context.Context, f *Factory, cmd *cobra.Command, err error)
 	case ctx.Err() != nil:
 		fmt.Fprintln(stderr, "vmhealth: interrupted")
 		return ExitInterrupted
-	case errors.Is(err, errFindings):
+	case errors.Is(err, errFindings), errors.Is(err, errProbeFailed):
 		return ExitFindings
 	case errors.Is(err, errSilent):
 		return ExitError
@@ -139,6 +140,7 @@ manifests, with the file, line and column of each.`,
 		NewCmdPolicy(f, nil),
 		NewCmdGen(f, nil),
 		NewCmdExplain(f, nil),
+		NewCmdProbe(f, nil),
 		NewCmdVersion(f, nil),
 	)
 	addCompletion(cmd)

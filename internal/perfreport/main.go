@@ -51,7 +51,8 @@ func main() {
 
 type measurement struct {
 	wall   time.Duration
-	maxRSS int64 // bytes
+	cpu    time.Duration // user + system
+	maxRSS int64         // bytes
 }
 
 func median(ds []time.Duration) time.Duration {
@@ -101,7 +102,13 @@ func floorInChild(path string) (time.Duration, error) {
 // time and peak resident memory. Exit status 1 (findings) is expected: the
 // corpus has deliberate mistakes.
 func lint(bin string, args ...string) (measurement, error) {
-	cmd := exec.Command(bin, append([]string{"lint", "--quiet", "--no-color"}, args...)...)
+	return command(bin, append([]string{"lint", "--quiet", "--no-color"}, args...)...)
+}
+
+// command runs bin with args and measures it; exit status 1 (findings) is
+// success.
+func command(bin string, args ...string) (measurement, error) {
+	cmd := exec.Command(bin, args...)
 	cmd.Stdout = io.Discard
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
@@ -115,7 +122,8 @@ func lint(bin string, args ...string) (measurement, error) {
 		return measurement{}, fmt.Errorf("%v: %s", err, stderr.String())
 	}
 	ru := cmd.ProcessState.SysUsage().(*syscall.Rusage)
-	return measurement{wall: wall, maxRSS: ru.Maxrss * 1024}, nil
+	cpu := time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+	return measurement{wall: wall, cpu: cpu, maxRSS: ru.Maxrss * 1024}, nil
 }
 
 type result struct {
@@ -167,6 +175,7 @@ func run(out, benchFile, clusterFile string, runs, vms int) error {
 		return err
 	}
 
+	loadBefore := loadAverage()
 	size := func(p string) int64 { st, _ := os.Stat(p); return st.Size() }
 	var results []result
 	for _, c := range []struct {
@@ -196,6 +205,11 @@ func run(out, benchFile, clusterFile string, runs, vms int) error {
 		results = append(results, result{name: c.name, command: c.display, lintWall: median(lw), floorWall: median(fw), maxRSS: rss, inputBytes: size(c.floorFrom)})
 		fmt.Fprintf(os.Stderr, "%s: lint %v, floor %v, peak RSS %.1f MB\n", c.name, median(lw), median(fw), float64(rss)/1e6)
 	}
+	matrix, err := formatMatrix(work, bin, runs, vms)
+	if err != nil {
+		return err
+	}
+	loadAfter := loadAverage()
 	bench, err := readOptional(benchFile)
 	if err != nil {
 		return err
@@ -204,7 +218,7 @@ func run(out, benchFile, clusterFile string, runs, vms int) error {
 	if err != nil {
 		return err
 	}
-	return os.WriteFile(out, []byte(report(results, bench, cluster, runs)), 0o644)
+	return os.WriteFile(out, []byte(report(results, matrix, loadNote(loadBefore, loadAfter), bench, cluster, runs, vms)), 0o644)
 }
 
 func readOptional(path string) (string, error) {
@@ -226,7 +240,7 @@ func cpuModel() string {
 	return "unknown"
 }
 
-func report(rs []result, bench, cluster string, runs int) string {
+func report(rs []result, matrix []formatResult, load, bench, cluster string, runs, vms int) string {
 	var b strings.Builder
 	mb := func(n int64) string { return fmt.Sprintf("%.1f MB", float64(n)/1e6) }
 	fmt.Fprintf(&b, "# Performance\n\n<!-- Written by `make bench` (go run ./internal/perfreport). Do not edit by hand. -->\n\n")
@@ -241,6 +255,7 @@ func report(rs []result, bench, cluster string, runs int) string {
 	b.WriteString("gate would (`--quiet --no-color`), including process start and output. Its 10,000 VMs\n")
 	b.WriteString("make 18 MB, a little more than the 16 MB of the reference figure.\n\n")
 	b.WriteString("To reproduce: `make bench` (Go benchmarks, then this report).\n\n")
+	b.WriteString(load + "\n")
 	b.WriteString("| input | command | size | lint wall | floor wall | lint / floor | peak RSS |\n|---|---|---|---|---|---|---|\n")
 	for _, r := range rs {
 		fmt.Fprintf(&b, "| %s | `%s` | %s | %v | %v | **%.2f×** | %s |\n", r.name, r.command, mb(r.inputBytes),
@@ -258,6 +273,7 @@ func report(rs []result, bench, cluster string, runs int) string {
 		fmt.Fprintf(&b, "| peak RSS on the 10× file ≤ 1.5× that | %s (%.2f×) | %s |\n", mb(rs[2].maxRSS), grow, yes(grow <= 1.5))
 		b.WriteString("\nThe tree figure is compared with the single-file lint figure of the same run, as the target says.\n")
 	}
+	b.WriteString(formatTable(matrix, vms))
 	b.WriteString(profileNotes)
 	if cluster != "" {
 		b.WriteString("\n## Against an API server\n\n")
@@ -307,7 +323,14 @@ CPU profiles (pprof) of the binary on the single file, before optimising:
 - Garbage collection: the live heap is only a few MB, so GOGC=100 collected hundreds of
   times. The binary runs with GOGC=400 and a 24 MiB soft limit (internal/cli/gc.go).
 - Memory: findings and per-object facts used to be held to the end of each file; they
-  now stream out document by document, so peak RSS is the same for the 10x file.
+  now stream out document by document, so peak RSS is the same for the 10x file. The
+  readiness-probe-missing rule, which looks for Services anywhere in the file, used to
+  hold every finding after the first candidate VM; now it keeps only the candidates'
+  facts, and a finding for a VM whose Service comes later is written with the
+  Service's document.
+- Output: JSON and SARIF are written finding by finding (SARIF lists the rules after
+  the results); JUnit writes each finished file's testcases to a temporary spool and
+  keeps only counts, because the totals open the document.
 - The directory tree: one reader opened ten thousand files while the workers waited;
   workers now read whole files found in directories themselves, and buffers are reused.
 - What remains of the resident set is mostly the binary's own pages (about 40 MB: the
