@@ -1,4 +1,4 @@
-# vmhealth: make build | test | lint | examples | bench | docs | clean
+# vmhealth: make build | test | lint | examples | bench | docs | release | clean
 # Needs only Go (and, for make test, the module proxy to build the test
 # API server once; see hack/README.md).
 
@@ -8,7 +8,7 @@ PKG     := github.com/vmhealth/vmhealth
 # A release sets VERSION; otherwise a tag if there is one, else the version
 # comes from the build information ("devel" for a local build).
 VERSION ?= $(shell git describe --tags --dirty 2>/dev/null)
-LDFLAGS := -X $(PKG)/internal/cli.version=$(VERSION)
+LDFLAGS := -X $(PKG)/internal/cli.version=$(VERSION) -X $(PKG)/internal/cli.commit=$(shell git rev-parse --short=12 HEAD 2>/dev/null)
 # staticcheck at a pinned version, built by go run from the module proxy
 # (cached after the first run); nothing to install by hand.
 STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
@@ -16,7 +16,7 @@ STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 # worker pool and the cluster commands' workers.
 RACE_PKGS := ./validate/ ./apply/
 
-.PHONY: all build test lint examples bench docs clean
+.PHONY: all build test lint examples bench docs release clean
 
 all: build
 
@@ -74,5 +74,37 @@ docs:
 	$(GO) generate ./...
 	$(GO) test ./validate -run '^TestRulesDoc$$' -update
 
+# Release binaries: static (CGO_ENABLED=0), stripped (-s -w) and
+# reproducible (-trimpath, an empty build ID, no VCS stamp), so the same
+# commit gives the same bytes anywhere; one tar.gz a
+# platform for krew and a SHA256SUMS file. The version is the tag on HEAD
+# (git describe); without one it says so: devel-<commit>.
+PLATFORMS   := linux/amd64 linux/arm64 darwin/amd64 darwin/arm64 windows/amd64 windows/arm64
+DIST        := dist
+COMMIT      := $(shell git rev-parse --short=12 HEAD 2>/dev/null)
+REL_VERSION := $(or $(VERSION),devel-$(COMMIT))
+RELFLAGS    := -s -w -buildid= -X $(PKG)/internal/cli.version=$(REL_VERSION) -X $(PKG)/internal/cli.commit=$(COMMIT)
+
+release:
+	rm -rf $(DIST) && mkdir -p $(DIST)
+	@set -e; for p in $(PLATFORMS); do \
+		os=$${p%/*}; arch=$${p#*/}; ext=; [ $$os = windows ] && ext=.exe; \
+		dir=$(DIST)/vmhealth-$$os-$$arch; mkdir -p $$dir; \
+		echo "build $$os/$$arch"; \
+		CGO_ENABLED=0 GOOS=$$os GOARCH=$$arch $(GO) build -trimpath -buildvcs=false \
+			-ldflags '$(RELFLAGS)' -o $$dir/vmhealth$$ext ./cmd/vmhealth; \
+		cp README.md $$dir/; \
+		tar --sort=name --mtime=@0 --owner=0 --group=0 --numeric-owner \
+			-C $(DIST) -cf - vmhealth-$$os-$$arch | gzip -n > $$dir.tar.gz; \
+	done
+	cd $(DIST) && sha256sum *.tar.gz > SHA256SUMS
+	sed -e 's/@VERSION@/$(REL_VERSION)/g' hack/krew/vmhealth.yaml.in > $(DIST)/vmhealth.krew.yaml
+	@set -e; for p in $(PLATFORMS); do \
+		os=$${p%/*}; arch=$${p#*/}; \
+		sum=$$(grep " vmhealth-$$os-$$arch.tar.gz$$" $(DIST)/SHA256SUMS | cut -d' ' -f1); \
+		sed -i "s/@SHA256_$${os}_$${arch}@/$$sum/" $(DIST)/vmhealth.krew.yaml; \
+	done
+	@echo "$(DIST)/: vmhealth $(REL_VERSION), $$(ls $(DIST)/*.tar.gz | wc -l) archives, SHA256SUMS, vmhealth.krew.yaml"
+
 clean:
-	rm -rf bin/
+	rm -rf bin/ $(DIST)/

@@ -51,6 +51,8 @@ type LintOptions struct {
 	// linterConfig holds the registry, the configuration file, --arch,
 	// --disable and --min-boot-seconds (linter.go).
 	linterConfig
+	// Sources are the Helm chart flags (lint_sources.go).
+	Sources sourceOptions
 	// ciOptions are the baseline flags (lint_config.go).
 	ciOptions
 	// fixOptions are --fix and --diff (lint_fix.go).
@@ -150,6 +152,7 @@ inputs are still linted and reported).`,
 	fl.Var(&maxDoc, flagMaxDocumentBytes, "largest YAML document to lint, in bytes or with a suffix (512Ki, 16Mi); larger ones are reported and skipped")
 	fl.StringSliceVar(&opts.Disable, flagDisable, nil, "turn off a rule by ID (repeat the flag or separate IDs with commas)")
 	addConfigFlags(cmd, &opts.linterConfig, "configuration file")
+	addSourceFlags(cmd, &opts.Sources)
 	fl.IntVar(&opts.MinBootSeconds, flagMinBootSeconds, 60, "seconds a guest is assumed to need to boot; liveness probes that can end the VM sooner are reported")
 	addCIFlags(cmd, &opts.ciOptions)
 	addClusterLintFlags(cmd, &opts.Cluster)
@@ -245,7 +248,7 @@ func lintRun(ctx context.Context, opts *LintOptions) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	var writeErr error
-	sum, err := linter.Lint(ctx, opts.Inputs, opts.IO.In, func(f validate.Finding) {
+	emit := func(f validate.Finding) {
 		if writeErr != nil {
 			return
 		}
@@ -258,7 +261,21 @@ func lintRun(ctx context.Context, opts *LintOptions) error {
 		if writeErr = out.Write(f); writeErr != nil {
 			cancel()
 		}
-	})
+	}
+	plain, rendered := splitInputs(opts.Inputs)
+	sum := &validate.Summary{Skipped: map[string]int{}, Findings: map[string]int{}}
+	if len(plain) > 0 {
+		s, err := linter.Lint(ctx, plain, opts.IO.In, emit)
+		if err != nil {
+			return err
+		}
+		addSummary(sum, s)
+	}
+	for _, in := range rendered {
+		if err = opts.lintRendered(ctx, linter, in, emit, sum); err != nil {
+			break
+		}
+	}
 	if writeErr != nil {
 		return fmt.Errorf("writing output: %w", writeErr)
 	}
@@ -279,9 +296,11 @@ func lintRun(ctx context.Context, opts *LintOptions) error {
 	switch {
 	case len(sum.InputErrors) > 0:
 		return errSilent
-	case opts.implicitStdin && sum.Documents == 0:
+	case (opts.implicitStdin || slices.Equal(opts.Inputs, []string{validate.StdinName})) && sum.Documents == 0:
 		// "vmhealth lint" in a script whose stdin happens not to be a
-		// terminal would otherwise pass having checked nothing.
+		// terminal, or "helm template ./chart | vmhealth lint -" when helm
+		// failed, would otherwise pass having checked nothing; an empty
+		// file named on the command line is an error in the same way.
 		fmt.Fprintln(stderr, "vmhealth: standard input was empty: give files or directories to lint, or pipe manifests in")
 		return errSilent
 	case sum.Files == 0 && sum.IgnoredPaths == 0:

@@ -48,7 +48,7 @@ func addClusterLintFlags(cmd *cobra.Command, o *ClusterLintOptions) {
 func setLintTarget(cmd *cobra.Command, opts *LintOptions, args []string) error {
 	c := &opts.Cluster
 	if !c.Enabled {
-		for _, name := range []string{flagAllNamespaces, flagSelector, kube.FlagKubeconfig, kube.FlagContext, kube.FlagNamespace, kube.FlagTimeout} {
+		for _, name := range []string{flagAllNamespaces, flagSelector, kube.FlagKubeconfig, kube.FlagContext, kube.FlagTimeout} {
 			if cmd.Flags().Changed(name) {
 				return usageErrorf(cmd, "--%s needs --%s", name, flagCluster)
 			}

@@ -106,7 +106,6 @@ func TestLintClusterFlags(t *testing.T) {
 		args    []string
 		wantErr string
 	}{
-		{[]string{"-n", "x", "vm.yaml"}, "--namespace needs --cluster"},
 		{[]string{"-A", "vm.yaml"}, "--all-namespaces needs --cluster"},
 		{[]string{"--kubeconfig", "k", "vm.yaml"}, "--kubeconfig needs --cluster"},
 		{[]string{"--cluster", "vm.yaml"}, "give no paths"},

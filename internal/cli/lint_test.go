@@ -206,8 +206,9 @@ func TestLintRun(t *testing.T) {
 			wantErrOut: []string{"standard input was empty"},
 		},
 		{
-			name: "explicit empty stdin is fine", args: []string{"-"}, wantCode: ExitOK,
-			wantOut: []string{"1 file, 0 objects"},
+			// As an empty named file: `helm template … | vmhealth lint -`
+			// must not pass when helm printed nothing.
+			name: "explicit empty stdin is an input error", args: []string{"-"}, wantCode: ExitError,
 		},
 		{
 			name: "no input on a terminal", stdinTTY: true, wantCode: ExitError,

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -169,6 +170,11 @@ manifests, with the file, line and column of each.`,
 		SilenceUsage:  true,
 		Version:       versionString(f),
 	}
+	if pluginName(os.Args) {
+		// Installed as kubectl-vmhealth and run as `kubectl vmhealth`:
+		// usage lines say so, as kubectl's plugin convention asks.
+		cmd.Annotations = map[string]string{cobra.CommandDisplayNameAnnotation: "kubectl vmhealth"}
+	}
 	cmd.SetIn(f.IOStreams.In)
 	cmd.SetOut(f.IOStreams.Out)
 	cmd.SetErr(f.IOStreams.ErrOut)
@@ -211,4 +217,14 @@ func addCompletion(root *cobra.Command) {
   # PowerShell
   vmhealth completion powershell | Out-String | Invoke-Expression`
 	}
+}
+
+// pluginName reports whether the program runs as a kubectl plugin: kubectl
+// runs kubectl-vmhealth from PATH with that name as argv[0].
+func pluginName(args []string) bool {
+	if len(args) == 0 {
+		return false
+	}
+	base := strings.TrimSuffix(filepath.Base(args[0]), ".exe")
+	return base == "kubectl-vmhealth"
 }

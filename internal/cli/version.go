@@ -16,6 +16,10 @@ import (
 // `go install …@v0.1.0` fills in, or is "devel".
 var version = ""
 
+// commit is the commit built from, set at build time by make (-X …cli.commit=…)
+// because release builds leave the VCS stamp out to stay reproducible.
+var commit = ""
+
 // kubevirtAPIModule is the module whose types lint checks manifests against.
 const kubevirtAPIModule = "kubevirt.io/api"
 
@@ -64,7 +68,7 @@ type buildFacts struct {
 }
 
 func readBuild(read func() (*debug.BuildInfo, bool)) buildFacts {
-	facts := buildFacts{version: version, kubevirtAPI: "unknown"}
+	facts := buildFacts{version: version, kubevirtAPI: "unknown", revision: commit}
 	var bi *debug.BuildInfo
 	if read != nil {
 		bi, _ = read()
@@ -94,7 +98,9 @@ func readBuild(read func() (*debug.BuildInfo, bool)) buildFacts {
 	for _, s := range bi.Settings {
 		switch s.Key {
 		case "vcs.revision":
-			facts.revision = s.Value
+			if facts.revision == "" {
+				facts.revision = s.Value
+			}
 		case "vcs.modified":
 			modified = s.Value == "true"
 		}
