@@ -134,6 +134,15 @@ func (s *Stanza) CloudConfig(guestOS GuestOS) (*CloudConfig, error) {
 			`sed -i -E 's|^[#[:space:]]*watchdog-device[[:space:]]*=.*|watchdog-device = /dev/watchdog|' /etc/watchdog.conf`,
 			`grep -q '^watchdog-device' /etc/watchdog.conf || echo 'watchdog-device = /dev/watchdog' >> /etc/watchdog.conf`,
 			"modprobe "+module+" || true",
+			// Debian's watchdog.service fails on stop while run_wd_keepalive=1
+			// and then starts wd_keepalive, which holds /dev/watchdog and
+			// feeds it for ever (seen in a booted Debian 12 guest: the
+			// device held by wd_keepalive, so pkill -9 watchdog never
+			// fired). Turn that off, mask it and stop it if it runs, so the
+			// daemon can open the device; harmless where there is none.
+			`if [ -f /etc/default/watchdog ]; then sed -i -E 's/^run_wd_keepalive=.*/run_wd_keepalive=0/' /etc/default/watchdog; fi`,
+			"systemctl mask wd_keepalive.service",
+			"systemctl stop wd_keepalive.service || true",
 		)
 		if !slices.Contains(setup, "systemctl daemon-reload") {
 			setup = append(setup, "systemctl daemon-reload")
