@@ -8,6 +8,7 @@ import (
 
 var _ = mustRegister(&Rule{
 	ID:       "cloud-init-user-data-invalid",
+	Fix:      &Fix{None: "what the user data was meant to say is the user's to decide"},
 	Severity: SeverityWarning,
 	Category: CategoryRuntime,
 	Summary:  "Inline cloud-init user data that cloud-init ignores, on a VM whose health checks need the guest set up.",

@@ -14,6 +14,7 @@ import (
 
 var _ = mustRegister(&Rule{
 	ID:       "guest-exec-blocked",
+	Fix:      &Fix{None: "the RPC filter lives in the guest image or its user data, which the user must choose how to change"},
 	Severity: SeverityWarning,
 	Category: CategoryRuntime,
 	Summary:  "An exec probe on a RHEL-family guest, whose qemu-guest-agent blocks guest-exec unless /etc/sysconfig/qemu-ga allows it.",

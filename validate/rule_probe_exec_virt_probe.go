@@ -10,6 +10,7 @@ import (
 
 var _ = mustRegister(&Rule{
 	ID:       "probe-exec-virt-probe",
+	Fix:      &Fix{None: "the command the guest should run instead is the user's to choose"},
 	Severity: SeverityWarning,
 	Category: CategoryRuntime,
 	Summary:  "An exec probe whose command runs virt-probe, which exists only in the virt-launcher pod.",

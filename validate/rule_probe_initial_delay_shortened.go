@@ -11,6 +11,7 @@ import (
 
 var _ = mustRegister(&Rule{
 	ID:       "probe-initial-delay-shortened",
+	Fix:      &Fix{None: "the delay meant (0, or 10 s more) is the user's to choose"},
 	Severity: SeverityWarning,
 	Category: CategoryRuntime,
 	Summary:  "A probe's initialDelaySeconds from -10 to -1, which only eats into the delay KubeVirt adds.",

@@ -101,7 +101,7 @@ func runAction(t *testing.T, inputs map[string]string, workdir string) (status s
 		out, err := cmd.CombinedOutput()
 		t.Logf("step %q:\n%s", st.Name, out)
 		if err != nil {
-			return status, true, uses
+			return outputs["lint"]["status"], true, uses
 		}
 		if st.ID != "" {
 			b, _ := os.ReadFile(ghOut)
