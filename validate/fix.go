@@ -157,16 +157,7 @@ func closeCandidates(name string, known []string) []string {
 	best := limit + 1
 	var out []string
 	for _, k := range known {
-		kl := strings.ToLower(k)
-		var dist int
-		switch {
-		case kl == lower:
-			dist = 0
-		case len(lower) >= 4 && (strings.HasPrefix(kl, lower) || strings.HasPrefix(lower, kl)):
-			dist = 1
-		default:
-			dist = levenshtein(lower, kl)
-		}
+		dist := nameDistance(lower, k)
 		switch {
 		case dist < best:
 			best, out = dist, []string{k}

@@ -41,16 +41,7 @@ func suggestField(name string, known []string) string {
 	best, bestDist := "", 1<<30
 	lower := strings.ToLower(name)
 	for _, k := range known {
-		kl := strings.ToLower(k)
-		var dist int
-		switch {
-		case kl == lower:
-			dist = 0
-		case len(lower) >= 4 && (strings.HasPrefix(kl, lower) || strings.HasPrefix(lower, kl)):
-			dist = 1
-		default:
-			dist = levenshtein(lower, kl)
-		}
+		dist := nameDistance(lower, k)
 		if dist < bestDist || dist == bestDist && k < best {
 			best, bestDist = k, dist
 		}
@@ -60,6 +51,21 @@ func suggestField(name string, known []string) string {
 		return best
 	}
 	return ""
+}
+
+// nameDistance is how far a known name k is from lower (a name already in
+// lower case): 0 for the same name in another case, 1 for a prefix of four
+// letters or more either way, else the edit distance.
+func nameDistance(lower, k string) int {
+	kl := strings.ToLower(k)
+	switch {
+	case kl == lower:
+		return 0
+	case len(lower) >= 4 && (strings.HasPrefix(kl, lower) || strings.HasPrefix(lower, kl)):
+		return 1
+	default:
+		return levenshtein(lower, kl)
+	}
 }
 
 func abs(x int) int {
