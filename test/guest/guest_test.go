@@ -345,7 +345,7 @@ func checkWatchdogArmed(t *testing.T, ctx context.Context, c *qga.Client) {
 	t.Helper()
 	out := mustSh(t, ctx, c, `lspci -n | grep -c 8086:25ab; `+
 		`for d in /sys/class/watchdog/*; do echo "$(basename $d) $(cat $d/identity | tr ' ' _) $(cat $d/state)"; done; `+
-		`for p in /proc/[0-9]*; do ls -l $p/fd 2>/dev/null | grep -q '/dev/watchdog' && echo "holder $(cat $p/comm)"; done`)
+		`for p in /proc/[0-9]*; do if ls -l $p/fd 2>/dev/null | grep -q '/dev/watchdog'; then echo "holder $(cat $p/comm)"; fi; done`)
 	lines := strings.Split(strings.TrimSpace(out), "\n")
 	var devs, holders []string
 	for _, l := range lines[1:] {
