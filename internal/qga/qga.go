@@ -254,8 +254,11 @@ func (c *Client) send(r request) error {
 	return err
 }
 
-// skipDelimiter drops the 0xFF bytes the agent writes before the answer
-// to guest-sync-delimited; 0xFF never occurs in UTF-8 JSON.
+// DropDelimiters returns a reader of r without its 0xFF bytes: the agent
+// writes one before its answer to guest-sync-delimited, and a client sends
+// one to reset the agent's parser. 0xFF never occurs in UTF-8 JSON.
+func DropDelimiters(r io.Reader) io.Reader { return skipDelimiter{r} }
+
 type skipDelimiter struct{ r io.Reader }
 
 func (s skipDelimiter) Read(p []byte) (int, error) {

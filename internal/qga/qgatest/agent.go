@@ -10,7 +10,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
-	"io"
+	"github.com/vmhealth/vmhealth/internal/qga"
 	"net"
 	"os"
 	"os/exec"
@@ -119,7 +119,7 @@ func (a *Agent) serve(c net.Conn) {
 	a.mu.Lock()
 	a.conns = append(a.conns, c)
 	a.mu.Unlock()
-	dec := json.NewDecoder(bufio.NewReader(dropFF{c}))
+	dec := json.NewDecoder(bufio.NewReader(qga.DropDelimiters(c)))
 	for {
 		var req request
 		if err := dec.Decode(&req); err != nil {
@@ -236,23 +236,4 @@ func (a *Agent) status(raw json.RawMessage) []byte {
 		st["err-data"] = base64.StdEncoding.EncodeToString(p.err.Bytes())
 	}
 	return ret(st)
-}
-
-// dropFF drops the 0xFF bytes a client sends to reset the agent's parser.
-type dropFF struct{ r io.Reader }
-
-func (d dropFF) Read(p []byte) (int, error) {
-	for {
-		n, err := d.r.Read(p)
-		j := 0
-		for _, b := range p[:n] {
-			if b != 0xFF {
-				p[j] = b
-				j++
-			}
-		}
-		if j > 0 || err != nil {
-			return j, err
-		}
-	}
 }
