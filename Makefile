@@ -30,6 +30,9 @@ build:
 # debootstrap with apt-get when missing); VMHEALTH_GUEST=1 makes test/guest
 # fail rather than skip without it, and the guest's boots under TCG need
 # the long -timeout (see docs/guest.md). VMHEALTH_GUEST=0 skips both.
+# hack/neovim.sh installs Neovim from Debian's package when nvim is
+# missing (about 40 s once), for the editor test of vmhealth lsp
+# (docs/lsp.md); VMHEALTH_NVIM=0 skips it.
 # The benchmarks also run once each in short mode (-benchtime=1x on a small
 # corpus), so they cannot rot; `make bench` runs them for real.
 # The booted-guest test is not yet part of make test (and so of CI): its
@@ -39,6 +42,7 @@ VMHEALTH_GUEST ?= 0
 export VMHEALTH_GUEST
 test:
 	@if [ -f hack/testbin.sh ]; then bash hack/testbin.sh; fi
+	@if [ -f hack/neovim.sh ]; then bash hack/neovim.sh; fi
 	@if [ -f hack/guestimage.sh ]; then bash hack/guestimage.sh; fi
 	$(GO) test -timeout 60m ./...
 	$(GO) test -short -run '^$$' -bench . -benchtime=1x ./...
