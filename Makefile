@@ -74,13 +74,15 @@ examples: build
 	$(BIN) lint examples/; test $$? -eq 1
 
 # Go benchmarks of load, rules and whole lint against the go-yaml node-decode
-# floor, then the whole-binary comparison; writes docs/performance.md.
+# floor, the language server's diagnostics after a change, then the
+# whole-binary comparison; writes docs/performance.md.
 bench:
 	@mkdir -p .cache
 	$(GO) test -run '^$$' -bench . -benchmem -count 1 ./validate/ | tee .cache/bench.txt
+	$(GO) test -run '^$$' -bench LspDidChange -benchmem -count 1 ./internal/lsp/ | tee .cache/bench-lsp.txt
 	@if [ -f hack/testbin.sh ]; then bash hack/testbin.sh; fi
 	$(GO) test -run '^$$' -bench . -benchtime 1x -count 1 ./test/e2e/ | tee .cache/bench-cluster.txt
-	$(GO) run ./internal/perfreport -bench .cache/bench.txt -cluster .cache/bench-cluster.txt -o docs/performance.md
+	$(GO) run ./internal/perfreport -bench .cache/bench.txt -cluster .cache/bench-cluster.txt -lsp .cache/bench-lsp.txt -o docs/performance.md
 
 # Regenerates generated documentation: docs/rules.md from the rule registry.
 docs:

@@ -21,7 +21,7 @@ const docURI = "file:///work/vm/broken.yaml"
 
 // session runs a Server over pipes and returns a client of it and a
 // function that waits for Serve to return.
-func session(t *testing.T, opts Options) (*lsptest.Client, func() error) {
+func session(t testing.TB, opts Options) (*lsptest.Client, func() error) {
 	t.Helper()
 	if opts.Linter == nil {
 		l := validate.MustNew(validate.Options{Disabled: map[string]bool{"watchdog-guest-setup": true}})
