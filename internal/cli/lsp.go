@@ -38,7 +38,8 @@ fixes of lint --fix as code actions (one finding at a time, or all); shows
 on a probe or watchdog key what explain computes (the delays the kubelet
 really uses, when the VM is Ready at the soonest, how long a hung guest
 goes unnoticed); and completes field names and the values of a probe's
-scheme and a watchdog's action. Other files get nothing.
+scheme and a watchdog's action. Other files, and Helm or Go templates
+({{ }}: lint the chart instead), get nothing.
 
 Each file is linted with the .vmhealth.yaml that lint would use for it:
 the nearest one in the file's directory or above (not the editor's

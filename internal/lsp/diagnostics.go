@@ -22,8 +22,14 @@ const configCode = "config"
 // lintable reports whether d is a YAML or JSON document that holds a
 // KubeVirt object: anything else (a Go file, a Compose file, a Deployment)
 // gets no diagnostics, not even for YAML syntax, which is not ours to
-// check there.
+// check there. A Helm or Go template ({{ }}) is not linted either: its
+// objects exist only once rendered, and the raw text would be reported
+// for what the template engine replaces (`name: {{ .Values.name }}` read
+// as a mapping).
 func lintable(d *document) bool {
+	if strings.Contains(d.text, "{{") {
+		return false
+	}
 	switch strings.ToLower(d.language) {
 	case "yaml", "json", "jsonc":
 	default:

@@ -306,6 +306,7 @@ func TestLspNoFalseDiagnostics(t *testing.T) {
 		{"file:///x/compose.yaml", "yaml", "services:\n  web:\n    image: \"x\n"},
 		{"file:///x/deploy.yaml", "yaml", "apiVersion: apps/v1\nkind: Deployment\nspec: [\n"},
 		{"file:///x/main.go", "go", "package main // kubevirt.io/v1\nfunc main() {\n"},
+		{"file:///x/chart/templates/vm.yaml", "yaml", "apiVersion: kubevirt.io/v1\nkind: VirtualMachine\nmetadata:\n  name: {{ .Values.name }}\n"},
 	} {
 		if err := c.Notify("textDocument/didOpen", map[string]any{"textDocument": map[string]any{"uri": doc.uri, "languageId": doc.lang, "version": 1, "text": doc.text}}); err != nil {
 			t.Fatal(err)
