@@ -83,12 +83,6 @@ func initialize(t *testing.T, c *lsptest.Client) {
 	}
 }
 
-type published struct {
-	URI         string                `json:"uri"`
-	Version     *int                  `json:"version"`
-	Diagnostics []protocol.Diagnostic `json:"diagnostics"`
-}
-
 // diagnosticJSON is a diagnostic as it travels, code included (glsp's
 // IntegerOrString does not decode).
 type diagnosticJSON struct {
