@@ -167,7 +167,8 @@ func waitTimeout(cmd *exec.Cmd, d time.Duration) error {
 // nvimInit is the whole Neovim configuration of TestLspNeovim: Neovim
 // 0.7's own LSP client (vim.lsp.start_client; vim.lsp.start came in 0.8)
 // starts vmhealth lsp on the file, waits for its diagnostics, asks for a
-// hover and the code actions at the typo, and writes what it got as JSON.
+// hover and the code actions at the typo, applies the quickfix, waits for
+// the diagnostics of the changed text, and writes what it got as JSON.
 const nvimInit = `
 local result = {}
 local ok, err = pcall(function()
@@ -199,8 +200,20 @@ local ok, err = pcall(function()
     context = { diagnostics = {} },
   }, 10000)
   result.actions = {}
+  local quickfix
   for _, a in ipairs((actions and actions[id] and actions[id].result) or {}) do
     table.insert(result.actions, a.title)
+    if a.kind == 'quickfix' then quickfix = a end
+  end
+  -- Neovim applies the quickfix's edit to the buffer and sends the change;
+  -- the fixed finding's diagnostic goes.
+  if quickfix then
+    local before = #vim.diagnostic.get(bufnr)
+    vim.lsp.util.apply_workspace_edit(quickfix.edit, 'utf-16')
+    result.fixed_line = vim.api.nvim_buf_get_lines(bufnr, 23, 24, false)[1]
+    result.cleared = vim.wait(30000, function() return #vim.diagnostic.get(bufnr) == before - 1 end, 20)
+    result.after = {}
+    for _, d in ipairs(vim.diagnostic.get(bufnr)) do table.insert(result.after, d.code) end
   end
 end)
 result.error = (not ok) and tostring(err) or nil
@@ -263,8 +276,11 @@ func TestLspNeovim(t *testing.T) {
 			Source   string `json:"source"`
 			Message  string `json:"message"`
 		}
-		Hover   string
-		Actions []string
+		Hover     string
+		Actions   []string
+		FixedLine string   `json:"fixed_line"`
+		Cleared   bool     `json:"cleared"`
+		After     []string `json:"after"`
 	}
 	if err := json.Unmarshal(raw, &res); err != nil {
 		t.Fatalf("decoding %s: %v", raw, err)
@@ -298,6 +314,12 @@ func TestLspNeovim(t *testing.T) {
 	}
 	if !slices.ContainsFunc(res.Actions, func(s string) bool { return strings.Contains(s, "renamed periodSecond to periodSeconds") }) {
 		t.Errorf("code actions in nvim: %q", res.Actions)
+	}
+	// The quickfix, applied by Neovim itself, and the diagnostics of the
+	// text it sent back.
+	slices.Sort(res.After)
+	if res.FixedLine != "        periodSeconds: 5" || !res.Cleared || !slices.Equal(res.After, []string{"watchdog-action", "watchdog-guest-setup"}) {
+		t.Errorf("after Neovim applied the quickfix: line %q, cleared %v, diagnostics %v", res.FixedLine, res.Cleared, res.After)
 	}
 	t.Logf("nvim got: %s", raw)
 }
