@@ -200,7 +200,53 @@ func (s *Server) complete(p *protocol.CompletionParams) (any, *rpcError) {
 		return empty, nil
 	}
 	path := joinPath(segs)
-	return items(validate.FieldNames(apiVersion, kind, path), protocol.CompletionItemKindField, "vmhealth: field of "+kind+" "+path), nil
+	have := siblingKeys(lines, n, bl.col, bl.dash >= 0)
+	var names []string
+	for _, name := range validate.FieldNames(apiVersion, kind, path) {
+		if !have[name] {
+			names = append(names, name)
+		}
+	}
+	return items(names, protocol.CompletionItemKindField, "vmhealth: field of "+kind+" "+path), nil
+}
+
+// siblingKeys returns the keys the mapping at column col around line n
+// already has (line n itself left out), so completion does not offer them
+// again. inItem says that line n starts a list item, whose mapping starts
+// there.
+func siblingKeys(lines []string, n, col int, inItem bool) map[string]bool {
+	have := map[string]bool{}
+	if !inItem {
+		for i := n - 1; i >= 0 && !strings.HasPrefix(lines[i], "---"); i-- {
+			bl, ok := parseBlockLine(lines[i])
+			if !ok || bl.col > col {
+				continue
+			}
+			if bl.col < col {
+				break
+			}
+			if bl.hasKey {
+				have[bl.key] = true
+			}
+			if bl.dash >= 0 {
+				// The first key of the list item the mapping is.
+				break
+			}
+		}
+	}
+	for i := n + 1; i < len(lines) && !strings.HasPrefix(lines[i], "---"); i++ {
+		bl, ok := parseBlockLine(lines[i])
+		if !ok || bl.col > col {
+			continue
+		}
+		if bl.col < col || bl.dash >= 0 {
+			break
+		}
+		if bl.hasKey {
+			have[bl.key] = true
+		}
+	}
+	return have
 }
 
 // items builds a completion list.

@@ -252,8 +252,14 @@ func TestLspSession(t *testing.T) {
 		}
 		return labels
 	}
-	if got := complete(23, 8); !slices.Contains(got, "periodSeconds") || !slices.Contains(got, "guestAgentPing") || slices.Contains(got, "port") {
+	// On periodSecond's line: the probe's other fields, not those it has.
+	if got := complete(23, 8); !slices.Contains(got, "periodSeconds") || !slices.Contains(got, "guestAgentPing") ||
+		slices.Contains(got, "port") || slices.Contains(got, "httpGet") || slices.Contains(got, "initialDelaySeconds") {
 		t.Errorf("probe fields: %v", got)
+	}
+	// On port's line: port itself is offered (it is what the line is), scheme is not.
+	if got := complete(20, 10); !slices.Contains(got, "path") || !slices.Contains(got, "port") || slices.Contains(got, "scheme") {
+		t.Errorf("httpGet fields: %v", got)
 	}
 	if got := complete(21, 18); !slices.Equal(got, []string{"HTTP", "HTTPS"}) {
 		t.Errorf("scheme values: %v", got)
