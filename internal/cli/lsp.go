@@ -73,6 +73,8 @@ exits without shutdown or closes the stream; 2 when the stream breaks.`,
 		},
 	}
 	addConfigFlags(cmd, &opts.linterConfig, "configuration file for every document")
+	// Not the working directory's: each document's own nearest file.
+	cmd.Flags().Lookup(flagConfig).Usage = "configuration file for every document (default: the " + config.FileName + " nearest to each document, in its directory or above)"
 	return cmd
 }
 

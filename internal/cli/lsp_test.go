@@ -323,3 +323,43 @@ func TestLspNeovim(t *testing.T) {
 	}
 	t.Logf("nvim got: %s", raw)
 }
+
+func TestNewCmdLsp(t *testing.T) {
+	dir := t.TempDir()
+	good := filepath.Join(dir, "good.yaml")
+	bad := filepath.Join(dir, "bad.yaml")
+	if err := os.WriteFile(good, []byte("failOn: warning\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(bad, []byte("rules:\n  no-such-rule:\n    enabled: false\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		name, wantErr string
+		args          []string
+		wantConfig    string
+		noConfig      bool
+	}{
+		{name: "defaults"},
+		{name: "one file for all", args: []string{"--config", good}, wantConfig: good},
+		{name: "none", args: []string{"--no-config"}, noConfig: true},
+		{name: "both", args: []string{"--config", good, "--no-config"}, wantErr: "none of the others can be"},
+		{name: "a wrong file", args: []string{"--config", bad}, wantErr: "no-such-rule"},
+		{name: "arguments", args: []string{"vm.yaml"}, wantErr: "unknown command"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			f, _, _, _ := testFactory(t)
+			var got *LspOptions
+			cmd := NewCmdLsp(f, func(o *LspOptions) error { got = o; return nil })
+			if !parseOnly(t, f, cmd, tt.args, tt.wantErr, func() bool { return got != nil }) {
+				return
+			}
+			if got == nil || got.ConfigPath != tt.wantConfig || got.NoConfig != tt.noConfig || got.IO == nil {
+				t.Errorf("options %+v", got)
+			}
+			if tt.wantConfig != "" && (got.Config == nil || got.Config.FailOn != "warning") {
+				t.Errorf("the --config file was not read: %+v", got.Config)
+			}
+		})
+	}
+}
