@@ -60,16 +60,24 @@ func keyEnd(s string) int {
 	return -1
 }
 
+// seg is one step of a path read from indentation, with the line it was
+// read from (for a list item, the line of its "-").
+type seg struct {
+	name string
+	line int
+}
+
 // blockPath returns the path of the mapping whose keys sit at column col
 // of line n, from the lines above it: "spec.template.spec.readinessProbe",
-// list items as [0]. It stops at the document's start ("---").
-func blockPath(lines []string, n, col int, inItem bool) []string {
-	var rev []string
+// list items as [0]. dash is the column of the "-" when line n starts a
+// list item, else -1. It stops at the document's start ("---").
+func blockPath(lines []string, n, col, dash int) []seg {
+	var rev []seg
 	// seq is the column of the "-" of the list the path is in, when
 	// looking for the key that holds that list; -1 otherwise.
 	seq := -1
-	if inItem {
-		rev, seq = append(rev, "[0]"), col
+	if dash >= 0 {
+		rev, seq = append(rev, seg{"[0]", n}), dash
 	}
 	want := col
 	for i := n - 1; i >= 0 && (want > 0 || seq >= 0); i-- {
@@ -89,7 +97,7 @@ func blockPath(lines []string, n, col int, inItem bool) []string {
 			owner = bl.col < want
 			if !owner && bl.col == want && bl.dash >= 0 {
 				// The first key of the list item we are in.
-				rev, seq = append(rev, "[0]"), bl.dash
+				rev, seq = append(rev, seg{"[0]", i}), bl.dash
 				continue
 			}
 		}
@@ -99,15 +107,69 @@ func blockPath(lines []string, n, col int, inItem bool) []string {
 		if !bl.hasKey {
 			return nil
 		}
-		rev = append(rev, bl.key)
+		rev = append(rev, seg{bl.key, i})
 		if bl.dash >= 0 {
-			rev, seq = append(rev, "[0]"), bl.dash
+			rev, seq = append(rev, seg{"[0]", i}), bl.dash
 		} else {
 			seq, want = -1, bl.col
 		}
 	}
 	slices.Reverse(rev)
 	return rev
+}
+
+// names returns the names of segs.
+func names(segs []seg) []string {
+	out := make([]string, len(segs))
+	for i, s := range segs {
+		out[i] = s.name
+	}
+	return out
+}
+
+// itemKind reads the apiVersion and kind of the list item whose "-" is on
+// line from: an object in a List's items or a Template's objects.
+func itemKind(lines []string, from int) (apiVersion, kind string) {
+	first, ok := parseBlockLine(lines[from])
+	if !ok || first.dash < 0 {
+		return "", ""
+	}
+	for i := from; i < len(lines) && !strings.HasPrefix(lines[i], "---"); i++ {
+		bl, ok := parseBlockLine(lines[i])
+		if !ok || bl.col > first.col {
+			continue
+		}
+		if i > from && (bl.col < first.col || bl.dash >= 0) {
+			break
+		}
+		if bl.hasKey {
+			switch bl.key {
+			case "apiVersion":
+				apiVersion = scalarText(bl.rest)
+			case "kind":
+				kind = scalarText(bl.rest)
+			}
+		}
+	}
+	return apiVersion, kind
+}
+
+// scalarText is a one-line scalar without its quotes and comment.
+func scalarText(rest string) string {
+	return strings.Trim(strings.TrimSpace(strings.SplitN(rest, " #", 2)[0]), `"'`)
+}
+
+// objectPath returns the apiVersion, kind and path relative to the object
+// of a path from the document's root, seeing through a List's items and
+// an OpenShift Template's objects.
+func objectPath(lines []string, segs []seg, apiVersion, kind string) (string, string, []seg) {
+	if len(segs) >= 2 && segs[1].name == "[0]" &&
+		(segs[0].name == "items" && strings.HasSuffix(kind, "List") ||
+			segs[0].name == "objects" && kind == "Template" && strings.HasPrefix(apiVersion, "template.openshift.io/")) {
+		a, k := itemKind(lines, segs[1].line)
+		return a, k, segs[2:]
+	}
+	return apiVersion, kind, segs
 }
 
 // kindOf reads the apiVersion and kind of the document holding line n:
@@ -125,7 +187,7 @@ func kindOf(lines []string, n int) (apiVersion, kind string) {
 		if !ok || bl.col != 0 || bl.dash >= 0 || !bl.hasKey {
 			continue
 		}
-		v := strings.Trim(strings.TrimSpace(strings.SplitN(bl.rest, " #", 2)[0]), `"'`)
+		v := scalarText(bl.rest)
 		switch bl.key {
 		case "apiVersion":
 			apiVersion = v
@@ -189,25 +251,27 @@ func (s *Server) complete(p *protocol.CompletionParams) (any, *rpcError) {
 		}
 	}
 	if bl.hasKey {
-		segs := append(blockPath(lines, n, bl.col, bl.dash >= 0), bl.key)
-		return items(enumValues(segs), protocol.CompletionItemKindEnumMember, "vmhealth: value of "+joinPath(segs)), nil
+		segs := append(blockPath(lines, n, bl.col, bl.dash), seg{bl.key, n})
+		path := names(segs)
+		return items(enumValues(path), protocol.CompletionItemKindEnumMember, "vmhealth: value of "+joinPath(path)), nil
 	}
 	if strings.ContainsAny(typed[bl.col:], " :{[\"'") {
 		return empty, nil
 	}
-	segs := blockPath(lines, n, bl.col, bl.dash >= 0)
+	segs := blockPath(lines, n, bl.col, bl.dash)
 	if segs == nil && bl.col > 0 {
 		return empty, nil
 	}
-	path := joinPath(segs)
+	apiVersion, kind, segs = objectPath(lines, segs, apiVersion, kind)
+	path := joinPath(names(segs))
 	have := siblingKeys(lines, n, bl.col, bl.dash >= 0)
-	var names []string
+	var fields []string
 	for _, name := range validate.FieldNames(apiVersion, kind, path) {
 		if !have[name] {
-			names = append(names, name)
+			fields = append(fields, name)
 		}
 	}
-	return items(names, protocol.CompletionItemKindField, "vmhealth: field of "+kind+" "+path), nil
+	return items(fields, protocol.CompletionItemKindField, "vmhealth: field of "+kind+" "+path), nil
 }
 
 // siblingKeys returns the keys the mapping at column col around line n

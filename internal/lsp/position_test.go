@@ -77,18 +77,21 @@ func TestBlockPath(t *testing.T) {
 `, "\n")
 	for _, tc := range []struct {
 		line, col int
-		inItem    bool
+		dash      int
 		want      string
 	}{
-		{7, 12, false, "spec.template.spec.domain.devices.interfaces[0]"},
-		{10, 16, false, "spec.template.spec.domain.devices.interfaces[0].ports[0]"},
-		{13, 10, false, "spec.template.spec.readinessProbe.httpGet"},
-		{14, 8, false, "spec.template.spec.readinessProbe"},
-		{14, 2, false, "spec"},
-		{14, 0, false, ""},
-		{9, 16, true, "spec.template.spec.domain.devices.interfaces[0].ports[0]"},
+		{7, 12, -1, "spec.template.spec.domain.devices.interfaces[0]"},
+		{10, 16, -1, "spec.template.spec.domain.devices.interfaces[0].ports[0]"},
+		{13, 10, -1, "spec.template.spec.readinessProbe.httpGet"},
+		{14, 8, -1, "spec.template.spec.readinessProbe"},
+		{14, 2, -1, "spec"},
+		{14, 0, -1, ""},
+		{9, 16, 14, "spec.template.spec.domain.devices.interfaces[0].ports[0]"},
+		// A new item after an item of two keys: the second key is not the
+		// list's owner.
+		{11, 16, 14, "spec.template.spec.domain.devices.interfaces[0].ports[0]"},
 	} {
-		if got := joinPath(blockPath(doc, tc.line, tc.col, tc.inItem)); got != tc.want {
+		if got := joinPath(names(blockPath(doc, tc.line, tc.col, tc.dash))); got != tc.want {
 			t.Errorf("line %d col %d: %q, want %q", tc.line, tc.col, got, tc.want)
 		}
 	}

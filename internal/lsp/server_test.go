@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"slices"
@@ -409,4 +410,70 @@ func TestLspBadInput(t *testing.T) {
 		t.Errorf("exit without shutdown: %v", err)
 	}
 	_ = wait
+}
+
+// TestLspCompletionInsideListsAndTemplates holds completion to the kind of
+// the object in a List's items or an OpenShift Template's objects, and to
+// a key still being typed on a new list item.
+func TestLspCompletionInsideListsAndTemplates(t *testing.T) {
+	c, _ := session(t, Options{})
+	initialize(t, c)
+	docs := []struct {
+		name, text string
+		line, char uint32
+		want       string
+	}{
+		{"List", `apiVersion: v1
+kind: List
+items:
+- apiVersion: kubevirt.io/v1
+  kind: VirtualMachineInstance
+  metadata:
+    name: a
+  spec:
+    readinessProbe:
+      tcpSocket:
+        port: 22
+      ` + "\n", 11, 6, "periodSeconds"},
+		{"Template", `apiVersion: template.openshift.io/v1
+kind: Template
+objects:
+  - kind: VirtualMachine
+    apiVersion: kubevirt.io/v1
+    spec:
+      template:
+        spec:
+          domain:
+            devices:
+              watchdog:
+                ` + "\n", 11, 16, "i6300esb"},
+		{"new item", `apiVersion: kubevirt.io/v1
+kind: VirtualMachine
+spec:
+  template:
+    spec:
+      domain:
+        devices:
+          interfaces:
+          - name: default
+            masquerade: {}
+            ports:
+            - name: ssh
+              port: 22
+            - pro` + "\n", 13, 17, "protocol"},
+	}
+	for i, d := range docs {
+		uri := fmt.Sprintf("file:///x/%d.yaml", i)
+		if err := c.Notify("textDocument/didOpen", map[string]any{"textDocument": map[string]any{"uri": uri, "languageId": "yaml", "version": 1, "text": d.text}}); err != nil {
+			t.Fatal(err)
+		}
+		m := mustCall(t, c, "textDocument/completion", map[string]any{"textDocument": map[string]any{"uri": uri}, "position": protocol.Position{Line: d.line, Character: d.char}})
+		var labels []string
+		for _, it := range decodeAs[protocol.CompletionList](t, m.Result).Items {
+			labels = append(labels, it.Label)
+		}
+		if !slices.Contains(labels, d.want) {
+			t.Errorf("%s: no %q in %v", d.name, d.want, labels)
+		}
+	}
 }
