@@ -91,8 +91,8 @@ func codes(t *testing.T, m lsptest.Message) []string {
 // directory, not the server's; shutdown then exit ends it with status 0.
 func TestLspBinary(t *testing.T) {
 	root := t.TempDir()
-	withConfig, without := filepath.Join(root, "team"), filepath.Join(root, "other")
-	for _, d := range []string{withConfig, without} {
+	withConfig, without, broken := filepath.Join(root, "team"), filepath.Join(root, "other"), filepath.Join(root, "broken")
+	for _, d := range []string{withConfig, without, broken} {
 		if err := os.MkdirAll(d, 0o755); err != nil {
 			t.Fatal(err)
 		}
@@ -101,6 +101,9 @@ func TestLspBinary(t *testing.T) {
 		}
 	}
 	if err := os.WriteFile(filepath.Join(withConfig, ".vmhealth.yaml"), []byte("rules:\n  watchdog-guest-setup:\n    enabled: false\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(broken, ".vmhealth.yaml"), []byte("rules:\n  no-such-rule:\n    enabled: false\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	c, cmd, stderr := startLsp(t, root)
@@ -116,6 +119,8 @@ func TestLspBinary(t *testing.T) {
 	}{
 		{withConfig, []string{"unknown-field", "watchdog-action"}},
 		{without, []string{"unknown-field", "watchdog-action", "watchdog-guest-setup"}},
+		// A configuration file that cannot be used says so, once.
+		{broken, []string{"config"}},
 	} {
 		path := filepath.Join(tc.dir, "vm.yaml")
 		if err := c.Notify("textDocument/didOpen", map[string]any{"textDocument": map[string]any{
