@@ -111,7 +111,9 @@ func (s *Server) Serve(in io.Reader, out io.Writer) error {
 		}
 		result, rerr := s.handle(&req)
 		if req.isNotification() {
-			if rerr != nil {
+			// A notification the server does not handle is ignored, as the
+			// protocol asks; one it handles and fails at is logged.
+			if rerr != nil && rerr.Code != codeMethodNotFound && rerr.Code != codeServerNotInitialized {
 				fmt.Fprintf(s.opts.Log, "vmhealth lsp: %s: %s\n", req.Method, rerr.Message)
 			}
 			continue
