@@ -18,7 +18,7 @@ import (
 	"github.com/vmhealth/vmhealth/validate"
 )
 
-const docURI = "file:///work/vm/broken.yaml"
+const docURI = "file:///home/user/vm/broken.yaml"
 
 // session runs a Server over pipes and returns a client of it and a
 // function that waits for Serve to return.
