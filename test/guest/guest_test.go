@@ -111,8 +111,13 @@ func testBoot(t *testing.T, ctx context.Context, bin string, img image, disk str
 	c := v.agent(ctx)
 	defer func() { c.Close() }()
 	t.Logf("qemu-guest-agent answered guest-ping %s after start", time.Since(start).Round(time.Second))
-	waitCloudInit(t, ctx, c)
+	c = waitCloudInit(t, ctx, v, c)
 	t.Logf("cloud-init done %s after start", time.Since(start).Round(time.Second))
+	// gen's user data against the guest's own cloud-init schema (the
+	// system configuration of the test image is not part of it).
+	if res, err := sh(ctx, c, "cloud-init schema --config-file /var/lib/cloud/instance/user-data.txt"); err != nil || res.ExitCode != 0 {
+		t.Errorf("cloud-init schema of gen's user data: %v exit %d\n%s%s", err, res.ExitCode, res.Stdout, res.Stderr)
+	}
 
 	if b.http != 0 {
 		checkHTTP(t, ctx, c, fwd[b.http], "/healthz")
@@ -245,15 +250,46 @@ func waitExit(t *testing.T, v *vm, d time.Duration) {
 }
 
 // waitCloudInit waits for cloud-init to finish and fails on its errors.
-func waitCloudInit(t *testing.T, ctx context.Context, c *qga.Client) {
+// It asks `cloud-init status` every few seconds rather than once with
+// --wait: with an exec probe gen's runcmd restarts qemu-guest-agent, and
+// the new agent knows nothing of a command the old one started (its
+// guest-exec-status answers "Invalid parameter 'pid'", or nothing at all).
+// Then the test connects to the new agent and asks again. It returns the
+// client to go on with.
+func waitCloudInit(t *testing.T, ctx context.Context, v *vm, c *qga.Client) *qga.Client {
 	t.Helper()
-	res, err := sh(ctx, c, "cloud-init status --wait --long")
-	if err != nil {
-		t.Fatalf("cloud-init status: %v", err)
-	}
-	if res.ExitCode != 0 {
-		log, _ := sh(ctx, c, "tail -n 40 /var/log/cloud-init-output.log")
-		t.Fatalf("cloud-init status: exit %d\n%s\n%s\ncloud-init-output.log:\n%s", res.ExitCode, res.Stdout, res.Stderr, log.Stdout)
+	restarts := 0
+	for {
+		cctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+		res, err := sh(cctx, c, "cloud-init status --long")
+		cancel()
+		if err != nil {
+			if ctx.Err() != nil {
+				t.Fatalf("cloud-init status: %v", err)
+			}
+			restarts++
+			if restarts > 5 {
+				t.Fatalf("cloud-init status: the agent failed %d times, last: %v", restarts, err)
+			}
+			t.Logf("cloud-init status: %v; connecting to the agent again (gen's runcmd restarts it)", err)
+			c.Close()
+			c = v.agent(ctx)
+			continue
+		}
+		out := string(res.Stdout)
+		switch {
+		case strings.Contains(out, "status: done") && res.ExitCode == 0:
+			return c
+		case strings.Contains(out, "status: running") || strings.Contains(out, "status: not run"):
+		default:
+			log, _ := sh(ctx, c, "tail -n 40 /var/log/cloud-init-output.log")
+			t.Fatalf("cloud-init status: exit %d\n%s\n%s\ncloud-init-output.log:\n%s", res.ExitCode, res.Stdout, res.Stderr, log.Stdout)
+		}
+		select {
+		case <-ctx.Done():
+			t.Fatalf("cloud-init did not finish: %v", ctx.Err())
+		case <-time.After(5 * time.Second):
+		}
 	}
 }
 
