@@ -7,6 +7,7 @@ import (
 
 	"k8s.io/apimachinery/pkg/util/validation/field"
 
+	"github.com/vmhealth/vmhealth/internal/yamldecode"
 	"github.com/vmhealth/vmhealth/probespec"
 )
 
@@ -47,7 +48,7 @@ func fixWatchdogAction(c *FixContext) (string, error) {
 	if c.Entry.Key().Value != "action" || v.Kind != yaml.ScalarNode || v.Value == "" {
 		return "", ErrNoCertainFix
 	}
-	cands := closeCandidates(v.Value, probespec.DocumentedWatchdogActions)
+	cands := yamldecode.CloseCandidates(v.Value, probespec.DocumentedWatchdogActions)
 	if len(cands) != 1 || cands[0] == v.Value {
 		return "", ErrNoCertainFix
 	}
