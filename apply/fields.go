@@ -7,6 +7,8 @@ import (
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+
+	"github.com/vmhealth/vmhealth/internal/yamlpos"
 )
 
 // fieldSet is a managedFields fieldsV1 tree: "f:name" keys for fields, "."
@@ -193,7 +195,7 @@ func healthPaths(spec map[string]any, set fieldSet) [][]string {
 			add([]string{name})
 		}
 	}
-	if _, ok := getPath(spec, WatchdogPath); ok || set.at(WatchdogPath) != nil {
+	if _, ok := yamlpos.GetValue(spec, WatchdogPath); ok || set.at(WatchdogPath) != nil {
 		add(WatchdogPath)
 	}
 	slices.SortFunc(out, func(a, b []string) int { return strings.Compare(strings.Join(a, "."), strings.Join(b, ".")) })
@@ -205,8 +207,8 @@ func healthPaths(spec map[string]any, set fieldSet) [][]string {
 func HealthChecks(spec map[string]any) map[string]any {
 	out := map[string]any{}
 	for _, p := range healthPaths(spec, nil) {
-		if v, ok := getPath(spec, p); ok {
-			setPath(out, p, deepCopy(v))
+		if v, ok := yamlpos.GetValue(spec, p); ok {
+			yamlpos.SetValue(out, p, deepCopy(v))
 		}
 	}
 	return out
