@@ -78,6 +78,9 @@ type CELValidation struct {
 	// MessageExpression is a CEL string: lint's message, word for word,
 	// with the offending values.
 	MessageExpression string
+	// From is the rule's Message that Message and MessageExpression were
+	// made from (Message.CEL); nil for a message written out by hand.
+	From *Message
 }
 
 // InCluster reports whether a ValidatingAdmissionPolicy can enforce the

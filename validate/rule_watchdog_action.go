@@ -32,7 +32,7 @@ when one is recognisable (` + "`PowerOff`" + `: poweroff, ` + "`reboot`" + `: re
 		var out field.ErrorList
 		for _, e := range errs {
 			if !templated(o, fmt.Sprint(e.BadValue)) {
-				out = append(out, withDetail(e, fmt.Sprintf("unknown watchdog action %q: KubeVirt accepts it without checking; %s", e.BadValue, actionAdvice(fmt.Sprint(e.BadValue)))))
+				out = append(out, withDetail(e, unknownActionMessage.Text(e.BadValue, actionAdvice(fmt.Sprint(e.BadValue)))))
 			}
 		}
 		return out
@@ -84,11 +84,12 @@ func celWatchdogAction(model string) CELValidation {
 		advice += celIn(norm, words) + " ? 'did you mean \"" + s + "\"?' : "
 	}
 	advice += "'use poweroff, reset or shutdown')"
-	return CELValidation{
+	return unknownActionMessage.CEL(CELValidation{
 		Expression: celIn("variables.spec.?domain.?devices.?watchdog.?"+model+".?action.orValue('')",
 			[]string{""}, probespec.DocumentedWatchdogActions, probespec.LibvirtOnlyWatchdogActions),
-		Field:             "domain.devices.watchdog." + model + ".action",
-		Message:           "unknown watchdog action: KubeVirt accepts it without checking; use poweroff, reset or shutdown",
-		MessageExpression: "'unknown watchdog action ' + strings.quote(" + a + ") + ': KubeVirt accepts it without checking; ' + " + advice,
-	}
+		Field: "domain.devices.watchdog." + model + ".action",
+	}, a, advice)
 }
+
+var unknownActionMessage = Msg("unknown watchdog action", Val(" %q", ""),
+	": KubeVirt accepts it without checking; ", Val("%s", "use poweroff, reset or shutdown"))
