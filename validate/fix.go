@@ -14,7 +14,7 @@ import (
 	"github.com/vmhealth/vmhealth/internal/yamledit"
 )
 
-// Fix is how a rule's findings are fixed by `vmhealth lint --fix`: an
+// Fix is how a rule's findings are fixed by Linter.FixBytes: an
 // Apply that edits the file, or None saying why the rule has no fix that is
 // always right. Every rule declares one or the other.
 type Fix struct {
@@ -29,6 +29,10 @@ type Fix struct {
 
 // ErrNoCertainFix says that a finding's fix would be a guess.
 var ErrNoCertainFix = errors.New("no certain fix")
+
+// ErrTemplate is FixBytes' error for a Helm or Go template ({{ }}): its
+// objects exist only once rendered, so the fixes cannot be written back.
+var ErrTemplate = errors.New("cannot fix a Helm or Go template ({{ }}): its objects exist only once rendered; fix the chart's source")
 
 // FixContext is what a Fix works on: the file, the finding, and the mapping
 // entry at the finding's position.
@@ -66,7 +70,7 @@ const maxFixes = 1000
 // CRLF) with an error that says why.
 func (l *Linter) FixBytes(name string, data []byte) (*FixResult, error) {
 	if bytes.Contains(data, []byte("{{")) {
-		return nil, fmt.Errorf("%s: cannot fix a Helm or Go template ({{ }}): its objects exist only once rendered; fix the chart's source, using the findings of `helm template … | vmhealth lint -`", name)
+		return nil, fmt.Errorf("%s: %w", name, ErrTemplate)
 	}
 	findings, sum := l.LintBytes(name, data)
 	res := &FixResult{Data: data, Remaining: findings, Summary: sum}
