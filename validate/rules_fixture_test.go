@@ -13,7 +13,7 @@ import (
 	"testing"
 )
 
-var update = flag.Bool("update", false, "rewrite golden files and docs/rules.md")
+var update = flag.Bool("update", false, "rewrite golden files")
 
 // wantMarker marks a line of a failing fixture on which a finding of the
 // named rules is expected: `key: value # want: rule-id[, rule-id]`.
