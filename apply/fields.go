@@ -110,7 +110,7 @@ func ownershipOf(u *unstructured.Unstructured, manager string) ownership {
 		if e.Subresource != "" || e.FieldsV1 == nil {
 			continue
 		}
-		set := parseFieldSet(e.FieldsV1.Raw)
+		set := parseFieldSet(e.FieldsV1.GetRawBytes())
 		if e.Manager == manager && e.Operation == metav1.ManagedFieldsOperationApply {
 			o.mine = set
 			continue
