@@ -157,7 +157,7 @@ func CheckNamedPortDeclared(spec *v1.VirtualMachineInstanceSpec, fldPath *field.
 			}
 			errs = append(errs, field.Invalid(fldPath.Child(sp.name, h.name, "port"), h.port.StrVal,
 				fmt.Sprintf("no interface declares a port named %q%s; add {name: %s, port: <number>} to the ports of the pod network's interface, or probe the port by number (on a masquerade interface a ports list forwards only the ports it lists)",
-					h.port.StrVal, declaredNames(spec), h.port.StrVal)))
+					h.port.StrVal, DeclaredPortNames(spec), h.port.StrVal)))
 		}
 	}
 	return errs
@@ -278,9 +278,9 @@ func describeForwarded(iface *v1.Interface) string {
 	return strings.Join(parts, ", ")
 }
 
-// declaredNames describes the port names the interfaces declare, for an
-// error detail.
-func declaredNames(spec *v1.VirtualMachineInstanceSpec) string {
+// DeclaredPortNames describes the port names the interfaces declare, for
+// an error detail: " (declared: http, metrics)", or that there are none.
+func DeclaredPortNames(spec *v1.VirtualMachineInstanceSpec) string {
 	var names []string
 	for _, iface := range spec.Domain.Devices.Interfaces {
 		for _, p := range iface.Ports {
