@@ -87,7 +87,7 @@ bench:
 # Regenerates generated documentation: docs/rules.md from the rule registry.
 docs:
 	$(GO) generate ./...
-	$(GO) test ./validate -run '^TestRulesDoc$$' -update
+	$(GO) test ./internal/rulesdoc -run '^TestRulesDoc$$' -update
 
 # Release binaries: static (CGO_ENABLED=0), stripped (-s -w) and
 # reproducible (-trimpath, an empty build ID, no VCS stamp), so the same

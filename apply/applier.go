@@ -15,6 +15,7 @@ import (
 	"k8s.io/client-go/dynamic"
 	"k8s.io/client-go/rest"
 
+	"github.com/vmhealth/vmhealth/internal/yamlpos"
 	"github.com/vmhealth/vmhealth/validate"
 )
 
@@ -276,10 +277,10 @@ func (a *Applier) applyTo(ctx context.Context, res Result, ri dynamic.ResourceIn
 	switch a.opts.Strategy {
 	case StrategyServerSide:
 		sent = appliedSpec(liveSpec, t.Stanza, own.mine.at(t.Kind.SpecPath))
-		setPath(after.Object, t.Kind.SpecPath, ssaMerge(liveSpec, sent, own.mine.at(t.Kind.SpecPath), own.othersAt(t.Kind.SpecPath)))
+		yamlpos.SetValue(after.Object, t.Kind.SpecPath, ssaMerge(liveSpec, sent, own.mine.at(t.Kind.SpecPath), own.othersAt(t.Kind.SpecPath)))
 	case StrategyMerge:
 		if p := mergePatchSpec(liveSpec, t.Stanza); p != nil {
-			setPath(after.Object, t.Kind.SpecPath, applyMergePatch(liveSpec, p))
+			yamlpos.SetValue(after.Object, t.Kind.SpecPath, applyMergePatch(liveSpec, p))
 			sent = p
 		}
 	}
@@ -316,13 +317,13 @@ func (a *Applier) applyTo(ctx context.Context, res Result, ri dynamic.ResourceIn
 		// What lint judged is what gets written: a precondition, not a
 		// field vmhealth takes ownership of.
 		cfg.SetResourceVersion(live.GetResourceVersion())
-		setPath(cfg.Object, t.Kind.SpecPath, sent)
+		yamlpos.SetValue(cfg.Object, t.Kind.SpecPath, sent)
 		out, err = ri.Apply(ctx, t.Name, cfg, metav1.ApplyOptions{
 			FieldManager: a.opts.FieldManager, Force: a.opts.ForceConflicts, DryRun: dryRun,
 		})
 	case StrategyMerge:
 		patch := map[string]any{"metadata": map[string]any{"resourceVersion": live.GetResourceVersion()}}
-		setPath(patch, t.Kind.SpecPath, sent)
+		yamlpos.SetValue(patch, t.Kind.SpecPath, sent)
 		if body, err = jsonMarshal(patch); err == nil {
 			out, err = ri.Patch(ctx, t.Name, types.MergePatchType, body, metav1.PatchOptions{
 				FieldManager: a.opts.FieldManager, DryRun: dryRun, FieldValidation: "Strict",

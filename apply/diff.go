@@ -5,6 +5,8 @@ import (
 	"strings"
 
 	sigsyaml "sigs.k8s.io/yaml"
+
+	"github.com/vmhealth/vmhealth/internal/yamlpos"
 )
 
 // Diff writes the health checks before and after the change as a unified
@@ -40,7 +42,7 @@ func (r Result) Diff() string {
 func nestedYAML(path []string, frag map[string]any) ([]string, error) {
 	root := map[string]any{}
 	if len(path) > 0 {
-		setPath(root, path, frag)
+		yamlpos.SetValue(root, path, frag)
 	} else {
 		root = frag
 	}

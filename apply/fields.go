@@ -7,6 +7,8 @@ import (
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+
+	"github.com/vmhealth/vmhealth/internal/yamlpos"
 )
 
 // fieldSet is a managedFields fieldsV1 tree: "f:name" keys for fields, "."
@@ -108,7 +110,7 @@ func ownershipOf(u *unstructured.Unstructured, manager string) ownership {
 		if e.Subresource != "" || e.FieldsV1 == nil {
 			continue
 		}
-		set := parseFieldSet(e.FieldsV1.Raw)
+		set := parseFieldSet(e.FieldsV1.GetRawBytes())
 		if e.Manager == manager && e.Operation == metav1.ManagedFieldsOperationApply {
 			o.mine = set
 			continue
@@ -193,7 +195,7 @@ func healthPaths(spec map[string]any, set fieldSet) [][]string {
 			add([]string{name})
 		}
 	}
-	if _, ok := getPath(spec, WatchdogPath); ok || set.at(WatchdogPath) != nil {
+	if _, ok := yamlpos.GetValue(spec, WatchdogPath); ok || set.at(WatchdogPath) != nil {
 		add(WatchdogPath)
 	}
 	slices.SortFunc(out, func(a, b []string) int { return strings.Compare(strings.Join(a, "."), strings.Join(b, ".")) })
@@ -205,8 +207,8 @@ func healthPaths(spec map[string]any, set fieldSet) [][]string {
 func HealthChecks(spec map[string]any) map[string]any {
 	out := map[string]any{}
 	for _, p := range healthPaths(spec, nil) {
-		if v, ok := getPath(spec, p); ok {
-			setPath(out, p, deepCopy(v))
+		if v, ok := yamlpos.GetValue(spec, p); ok {
+			yamlpos.SetValue(out, p, deepCopy(v))
 		}
 	}
 	return out

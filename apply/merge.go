@@ -3,6 +3,8 @@ package apply
 import (
 	"slices"
 	"strings"
+
+	"github.com/vmhealth/vmhealth/internal/yamlpos"
 )
 
 // appliedSpec is the VMI spec fragment vmhealth sends with server-side
@@ -13,15 +15,15 @@ import (
 func appliedSpec(liveSpec map[string]any, s *Stanza, mine fieldSet) map[string]any {
 	sent := s.Spec()
 	for _, p := range healthPaths(nil, mine) {
-		if _, ok := getPath(sent, p); ok {
+		if _, ok := yamlpos.GetValue(sent, p); ok {
 			continue
 		}
-		lv, ok := getPath(liveSpec, p)
+		lv, ok := yamlpos.GetValue(liveSpec, p)
 		if !ok {
 			continue
 		}
 		if part, ok := ownedPart(lv, mine.at(p)); ok {
-			setPath(sent, p, part)
+			yamlpos.SetValue(sent, p, part)
 		}
 	}
 	return sent
@@ -88,7 +90,7 @@ func localConflicts(liveSpec, sent map[string]any, own ownership, prefix []strin
 			}
 			return
 		}
-		lv, present := getPath(liveSpec, path)
+		lv, present := yamlpos.GetValue(liveSpec, path)
 		if present && jsonEqual(lv, v) {
 			return
 		}
@@ -109,14 +111,14 @@ func mergePatchSpec(liveSpec map[string]any, s *Stanza) map[string]any {
 	patch := map[string]any{}
 	want := s.Spec()
 	for _, p := range healthPaths(want, nil) {
-		nv, _ := getPath(want, p)
-		lv, present := getPath(liveSpec, p)
+		nv, _ := yamlpos.GetValue(want, p)
+		lv, present := yamlpos.GetValue(liveSpec, p)
 		if !present {
-			setPath(patch, p, nv)
+			yamlpos.SetValue(patch, p, nv)
 			continue
 		}
 		if d, changed := diffMerge(lv, nv); changed {
-			setPath(patch, p, d)
+			yamlpos.SetValue(patch, p, d)
 		}
 	}
 	if len(patch) == 0 {

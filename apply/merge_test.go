@@ -6,6 +6,8 @@ import (
 	"testing"
 
 	"sigs.k8s.io/yaml"
+
+	"github.com/vmhealth/vmhealth/internal/yamlpos"
 )
 
 // y decodes YAML into JSON values with int64 integers, as unstructured
@@ -215,8 +217,8 @@ func TestMergePatchSpec(t *testing.T) {
 			// Applying the patch gives the stanza's health checks.
 			after := applyMergePatch(live, got).(map[string]any)
 			for _, p := range healthPaths(s.Spec(), nil) {
-				gv, _ := getPath(after, p)
-				wv, _ := getPath(s.Spec(), p)
+				gv, _ := yamlpos.GetValue(after, p)
+				wv, _ := yamlpos.GetValue(s.Spec(), p)
 				if !jsonEqual(gv, wv) {
 					t.Errorf("after the patch %v = %v, want %v", p, gv, wv)
 				}

@@ -15,6 +15,7 @@ import (
 
 	"github.com/vmhealth/vmhealth/internal/kubevirtkinds"
 
+	"github.com/vmhealth/vmhealth/internal/yamlpos"
 	"github.com/vmhealth/vmhealth/validate"
 )
 
@@ -67,7 +68,7 @@ func (s *Stanza) Spec() map[string]any {
 		spec[k] = deepCopy(v)
 	}
 	if s.Watchdog != nil {
-		setPath(spec, WatchdogPath, deepCopy(s.Watchdog))
+		yamlpos.SetValue(spec, WatchdogPath, deepCopy(s.Watchdog))
 	}
 	return spec
 }
@@ -85,7 +86,7 @@ func StanzaFromSpec(spec map[string]any) (*Stanza, error) {
 		}
 		s.Probes[k] = dropNulls(v)
 	}
-	if w, ok := getPath(spec, WatchdogPath); ok && w != nil {
+	if w, ok := yamlpos.GetValue(spec, WatchdogPath); ok && w != nil {
 		m, ok := w.(map[string]any)
 		if !ok {
 			return nil, fmt.Errorf("domain.devices.watchdog is a %s, not a mapping", typeName(w))
@@ -108,7 +109,7 @@ func StanzaFromTyped(readiness, liveness *v1.Probe, watchdog *v1.Watchdog) (*Sta
 		if err := utiljson.Unmarshal(b, &m); err != nil {
 			return err
 		}
-		setPath(spec, path, m)
+		yamlpos.SetValue(spec, path, m)
 		return nil
 	}
 	var errs []error
@@ -172,7 +173,7 @@ func ReadSources(linter *validate.Linter, name string, data []byte) ([]Source, e
 		}
 		var spec map[string]any
 		if o.SpecPath != nil {
-			v, _ := getPath(obj, strings.Split(o.SpecPath.String(), "."))
+			v, _ := yamlpos.GetValue(obj, strings.Split(o.SpecPath.String(), "."))
 			spec, _ = v.(map[string]any)
 		}
 		if src.Stanza, err = StanzaFromSpec(spec); err != nil {

@@ -5,6 +5,8 @@ import (
 
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
+
+	"github.com/vmhealth/vmhealth/internal/yamlpos"
 )
 
 // Helpers for JSON values as unstructured objects hold them: map[string]any,
@@ -12,38 +14,9 @@ import (
 
 func deepCopy(v any) any { return runtime.DeepCopyJSONValue(v) }
 
-// getPath returns the value at path in m.
-func getPath(m map[string]any, path []string) (any, bool) {
-	var cur any = m
-	for _, seg := range path {
-		mm, ok := cur.(map[string]any)
-		if !ok {
-			return nil, false
-		}
-		if cur, ok = mm[seg]; !ok {
-			return nil, false
-		}
-	}
-	return cur, true
-}
-
-// setPath sets the value at path in m, creating maps on the way and
-// replacing anything that is not a map.
-func setPath(m map[string]any, path []string, v any) {
-	for _, seg := range path[:len(path)-1] {
-		next, ok := m[seg].(map[string]any)
-		if !ok {
-			next = map[string]any{}
-			m[seg] = next
-		}
-		m = next
-	}
-	m[path[len(path)-1]] = v
-}
-
 // mapAt returns the map at path, or nil.
 func mapAt(m map[string]any, path []string) map[string]any {
-	v, _ := getPath(m, path)
+	v, _ := yamlpos.GetValue(m, path)
 	mm, _ := v.(map[string]any)
 	return mm
 }

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/vmhealth/vmhealth/internal/yamldecode"
 	"github.com/vmhealth/vmhealth/validate"
 )
 
@@ -208,10 +209,31 @@ func TestExampleAndDocs(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, typ := range []reflect.Type{reflect.TypeFor[File](), reflect.TypeFor[Rule]()} {
-		for key := range yamlKeys(typ) {
+		keys, _ := yamldecode.FieldNames(typ, "")
+		if len(keys) == 0 {
+			t.Fatalf("%v has no keys", typ)
+		}
+		for _, key := range keys {
 			if !strings.Contains(string(doc), "`"+key) && !strings.Contains(string(doc), "."+key+"`") {
 				t.Errorf("docs/ci.md does not describe the key %q", key)
 			}
 		}
+	}
+}
+
+// TestParseSharedDecoder: .vmhealth.yaml is read by the decoder manifests
+// are read with, so anchors and aliases work in it, and a key it does not
+// know is an error wherever it is written, status included.
+func TestParseSharedDecoder(t *testing.T) {
+	c, err := Parse("c.yaml", []byte("rules:\n  probe-host-set: &off {enabled: false}\n  template-parameter: *off\n"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := c.Disabled(); !reflect.DeepEqual(got, []string{"probe-host-set", "template-parameter"}) {
+		t.Errorf("Disabled() = %q, want both rules the alias names", got)
+	}
+	_, err = Parse("c.yaml", []byte("failOn: error\nstatus: {}\n"), nil)
+	if err == nil || !strings.Contains(err.Error(), `c.yaml:2:1: unknown key "status"`) {
+		t.Errorf("status: error = %v, want an unknown key", err)
 	}
 }

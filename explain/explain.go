@@ -12,7 +12,6 @@
 package explain
 
 import (
-	"encoding/base64"
 	"fmt"
 	"strings"
 
@@ -134,8 +133,8 @@ type Watchdog struct {
 	Effect string `json:"effect"`
 	// Guest says what must run in the guest for the device to do anything.
 	Guest string `json:"guest"`
-	// GuestSetUp is whether the VM's inline cloud-init user data mentions
-	// the watchdog, as a sign that the guest is set up.
+	// GuestSetUp is whether the VM's inline cloud-init user data sets up
+	// the watchdog daemon, as the watchdog-guest-setup rule reads it.
 	GuestSetUp bool `json:"guestSetUp"`
 }
 
@@ -227,7 +226,7 @@ func explainObject(obj *validate.Object, opts Options) *Object {
 		if arch == "" {
 			arch = opts.Architecture
 		}
-		o.Watchdog = explainWatchdog(w, specPath+"."+strings.Join(kubevirtkinds.WatchdogPath, "."), arch, o, userDataMentions(spec, "watchdog"))
+		o.Watchdog = explainWatchdog(w, specPath+"."+strings.Join(kubevirtkinds.WatchdogPath, "."), arch, o, obj.UserDataSetsUp("watchdog"))
 	}
 	return o
 }
@@ -452,30 +451,4 @@ func explainWatchdog(w *v1.Watchdog, fieldPath, arch string, o *Object, setUp bo
 		"(the watchdog daemon's default timeout is 60 s). In a Linux guest: install the watchdog package, set watchdog-device = /dev/watchdog in /etc/watchdog.conf " +
 		"and run systemctl enable --now watchdog.service (vmhealth gen --watchdog " + genAction(string(act)) + " --cloud-init writes this as cloud-init). Windows guests have no driver for it."
 	return out
-}
-
-// userDataMentions reports whether the inline cloud-init user data of the
-// spec contains word, as a sign that the guest is set up for it.
-func userDataMentions(spec *v1.VirtualMachineInstanceSpec, word string) bool {
-	for _, vol := range spec.Volumes {
-		var ud string
-		switch {
-		case vol.CloudInitNoCloud != nil:
-			ud = vol.CloudInitNoCloud.UserData + decodeBase64(vol.CloudInitNoCloud.UserDataBase64)
-		case vol.CloudInitConfigDrive != nil:
-			ud = vol.CloudInitConfigDrive.UserData + decodeBase64(vol.CloudInitConfigDrive.UserDataBase64)
-		}
-		if strings.Contains(strings.ToLower(ud), word) {
-			return true
-		}
-	}
-	return false
-}
-
-func decodeBase64(s string) string {
-	b, err := base64.StdEncoding.DecodeString(strings.TrimSpace(s))
-	if err != nil {
-		return ""
-	}
-	return string(b)
 }

@@ -209,3 +209,41 @@ func FuzzFile(f *testing.F) {
 		}
 	})
 }
+
+// TestExplainGuestSetUpAsLintReadsIt: explain reads the user data the way
+// the watchdog-guest-setup rule does, so a comment naming the watchdog
+// sets nothing up, and a package list does.
+func TestExplainGuestSetUpAsLintReadsIt(t *testing.T) {
+	vm := func(userData string) []byte {
+		return []byte(`apiVersion: kubevirt.io/v1
+kind: VirtualMachine
+metadata: {name: vm}
+spec:
+  runStrategy: Always
+  template:
+    spec:
+      domain:
+        devices:
+          watchdog: {name: wd, i6300esb: {action: reset}}
+      volumes:
+        - name: cloudinit
+          cloudInitNoCloud:
+            userData: |
+` + userData)
+	}
+	for _, tt := range []struct {
+		name, userData string
+		want           bool
+	}{
+		{"comment only", "              #cloud-config\n              # TODO: install the watchdog daemon\n", false},
+		{"installed", "              #cloud-config\n              packages: [watchdog]\n", true},
+	} {
+		r := File("vm.yaml", vm(tt.userData), Options{})
+		if len(r.Objects) != 1 || r.Objects[0].Watchdog == nil {
+			t.Fatalf("%s: report %+v", tt.name, r)
+		}
+		if got := r.Objects[0].Watchdog.GuestSetUp; got != tt.want {
+			t.Errorf("%s: GuestSetUp = %v, want %v", tt.name, got, tt.want)
+		}
+	}
+}

@@ -10,9 +10,9 @@ import (
 
 	"github.com/vmhealth/vmhealth/internal/yamledit"
 	v1 "kubevirt.io/api/core/v1"
-	sigsyaml "sigs.k8s.io/yaml"
 
 	"github.com/vmhealth/vmhealth/internal/kubevirtkinds"
+	"github.com/vmhealth/vmhealth/internal/yamldecode"
 	"github.com/vmhealth/vmhealth/internal/yamlpos"
 	"github.com/vmhealth/vmhealth/probespec"
 	"github.com/vmhealth/vmhealth/validate"
@@ -152,11 +152,9 @@ func (o *fileObject) typedSpec() (*v1.VirtualMachineInstanceSpec, error) {
 	if n == nil {
 		return spec, nil
 	}
-	data, err := encodeJSON(n, "")
-	if err != nil {
-		return nil, err
-	}
-	if err := sigsyaml.Unmarshal(data, spec); err != nil {
+	// Read as kubectl would send it: unknown fields are lint's business,
+	// a value of the wrong type or an alias bomb is not a spec to edit.
+	if err := decodeNode(n, spec, yamldecode.InvalidType, yamldecode.TooComplex); err != nil {
 		return nil, fmt.Errorf("reading the spec of %s: %w", o, err)
 	}
 	return spec, nil

@@ -7,7 +7,10 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"fmt"
+	"github.com/vmhealth/vmhealth/internal/yamldecode"
 	"github.com/vmhealth/vmhealth/internal/yamlpos"
+	"slices"
 )
 
 // The stanzas are built as YAML node trees rather than marshalled from the
@@ -122,4 +125,20 @@ func encodeJSON(n *yaml.Node, indent string) ([]byte, error) {
 		return nil, err
 	}
 	return append(out, '\n'), nil
+}
+
+// decodeNode fills v from n with the decoder lint uses. The first issue of
+// one of kinds (of any kind when none are given) is the error, at its line.
+func decodeNode(n *yaml.Node, v any, kinds ...yamldecode.Kind) error {
+	res := yamldecode.Decode(n, v, yamldecode.Options{SkipStatus: true})
+	for _, is := range res.Issues {
+		if len(kinds) > 0 && !slices.Contains(kinds, is.Kind) {
+			continue
+		}
+		if is.Node != nil && is.Node.Line > 0 {
+			return fmt.Errorf("line %d: %s: %s", is.Node.Line, is.Path, is.Message)
+		}
+		return fmt.Errorf("%s: %s", is.Path, is.Message)
+	}
+	return nil
 }

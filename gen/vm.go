@@ -8,7 +8,6 @@ import (
 	"k8s.io/apimachinery/pkg/util/validation"
 	"k8s.io/apimachinery/pkg/util/validation/field"
 	v1 "kubevirt.io/api/core/v1"
-	sigsyaml "sigs.k8s.io/yaml"
 
 	"github.com/vmhealth/vmhealth/internal/kubevirtkinds"
 	"github.com/vmhealth/vmhealth/probespec"
@@ -183,7 +182,7 @@ func (s *Stanza) check(linter *validate.Linter) (field.ErrorList, []validate.Fin
 		return nil, nil, err
 	}
 	var vm v1.VirtualMachine
-	if err := sigsyaml.UnmarshalStrict(data, &vm); err != nil {
+	if err := decodeNode(n, &vm); err != nil {
 		return nil, nil, fmt.Errorf("decoding the generated VM: %w", err)
 	}
 	if errs := probespec.ValidateVMISpec(&vm.Spec.Template.Spec, nil, probespec.Options{}); len(errs) > 0 {

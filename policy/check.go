@@ -2,10 +2,8 @@ package policy
 
 import (
 	"fmt"
-	"strings"
 
 	"github.com/google/cel-go/cel"
-	admissionregistrationv1 "k8s.io/api/admissionregistration/v1"
 	"k8s.io/apimachinery/pkg/util/validation/field"
 	"k8s.io/apimachinery/pkg/util/version"
 	plugincel "k8s.io/apiserver/pkg/admission/plugin/cel"
@@ -116,28 +114,4 @@ func ruleAt(p Policy, i int) string {
 		return p.RuleIDs[i]
 	}
 	return ""
-}
-
-// validationIndex reads the index of spec.validations[i].… from a field
-// reference, or returns -1.
-func validationIndex(ref string) int {
-	var i int
-	if _, err := fmt.Sscanf(ref, "spec.validations[%d]", &i); err != nil {
-		return -1
-	}
-	return i
-}
-
-// policyWithVersions returns a copy of p whose resource rules name the
-// given versions instead of "*": the API server's type checker skips rules
-// with wildcards.
-func policyWithVersions(p *admissionregistrationv1.ValidatingAdmissionPolicy, versions []string) *admissionregistrationv1.ValidatingAdmissionPolicy {
-	cp := p.DeepCopy()
-	for i := range cp.Spec.MatchConstraints.ResourceRules {
-		r := &cp.Spec.MatchConstraints.ResourceRules[i]
-		if strings.Join(r.APIVersions, ",") == "*" {
-			r.APIVersions = versions
-		}
-	}
-	return cp
 }

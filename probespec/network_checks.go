@@ -28,7 +28,7 @@ func CheckPodNetworkForNetworkProbes(spec *v1.VirtualMachineInstanceSpec, fldPat
 	for _, sp := range specProbes(spec) {
 		for _, h := range networkHandlers(sp.probe) {
 			errs = append(errs, field.Invalid(fldPath.Child(sp.name, h.name), field.OmitValueType{},
-				h.name+" probes need a pod network, "+noPodNetworkReason(spec)+
+				h.name+" probes need a pod network, "+NoPodNetworkReason(spec)+
 					"; add a network with pod: {} and an interface of the same name, or use an exec or guestAgentPing probe"))
 		}
 	}
@@ -50,7 +50,10 @@ func HasPodNetwork(spec *v1.VirtualMachineInstanceSpec) bool {
 	return len(spec.Networks) == 0 && len(spec.Domain.Devices.Interfaces) == 0 && (auto == nil || *auto)
 }
 
-func noPodNetworkReason(spec *v1.VirtualMachineInstanceSpec) string {
+// NoPodNetworkReason says why a VMI without a pod network has none, as the
+// end of a sentence: "and no network has pod: {}", "and the Multus default
+// network \"x\" is not one", or that autoattachPodInterface is false.
+func NoPodNetworkReason(spec *v1.VirtualMachineInstanceSpec) string {
 	for _, n := range spec.Networks {
 		if n.Multus != nil && n.Multus.Default {
 			return fmt.Sprintf("and the Multus default network %q is not one", n.Name)
@@ -154,7 +157,7 @@ func CheckNamedPortDeclared(spec *v1.VirtualMachineInstanceSpec, fldPath *field.
 			}
 			errs = append(errs, field.Invalid(fldPath.Child(sp.name, h.name, "port"), h.port.StrVal,
 				fmt.Sprintf("no interface declares a port named %q%s; add {name: %s, port: <number>} to the ports of the pod network's interface, or probe the port by number (on a masquerade interface a ports list forwards only the ports it lists)",
-					h.port.StrVal, declaredNames(spec), h.port.StrVal)))
+					h.port.StrVal, DeclaredPortNames(spec), h.port.StrVal)))
 		}
 	}
 	return errs
@@ -275,9 +278,9 @@ func describeForwarded(iface *v1.Interface) string {
 	return strings.Join(parts, ", ")
 }
 
-// declaredNames describes the port names the interfaces declare, for an
-// error detail.
-func declaredNames(spec *v1.VirtualMachineInstanceSpec) string {
+// DeclaredPortNames describes the port names the interfaces declare, for
+// an error detail: " (declared: http, metrics)", or that there are none.
+func DeclaredPortNames(spec *v1.VirtualMachineInstanceSpec) string {
 	var names []string
 	for _, iface := range spec.Domain.Devices.Interfaces {
 		for _, p := range iface.Ports {

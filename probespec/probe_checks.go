@@ -24,7 +24,7 @@ func CheckSingleHandler(p *v1.Probe, fldPath *field.Path) field.ErrorList {
 		return nil
 	}
 	return field.ErrorList{field.Invalid(fldPath, names,
-		fmt.Sprintf("must have exactly one probe type set, found %s; keep one", joinAnd(names)))}
+		fmt.Sprintf("must have exactly one probe type set, found %s; keep one", JoinAnd(names)))}
 }
 
 // CheckHasHandler reports a probe with none of httpGet, tcpSocket, exec and
@@ -160,8 +160,9 @@ func portValue(port intstr.IntOrString) any {
 	return port.IntVal
 }
 
-// joinAnd joins words as "a", "a and b" or "a, b and c".
-func joinAnd(words []string) string {
+// JoinAnd joins words as "a", "a and b" or "a, b and c", as the checks'
+// messages list handlers and models.
+func JoinAnd(words []string) string {
 	if len(words) <= 1 {
 		return strings.Join(words, "")
 	}

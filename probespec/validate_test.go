@@ -149,7 +149,7 @@ func FuzzValidateVMISpec(f *testing.F) {
 			CheckThresholdsBelowOne(p, probePath)
 			CheckLivenessBootWindow(p, probePath, 0)
 			e := EffectiveProbe(p)
-			e.FailureDetection()
+			_, _ = e.FailureDetection()
 		}
 		w := spec.Domain.Devices.Watchdog
 		CheckWatchdogName(w, watchdogPath)

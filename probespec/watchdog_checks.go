@@ -113,5 +113,5 @@ func CheckWatchdogSingleModel(w *v1.Watchdog, fldPath *field.Path) field.ErrorLi
 	}
 	models := []string{ModelI6300ESB, ModelDiag288}
 	return field.ErrorList{field.Invalid(fldPath, models,
-		fmt.Sprintf("must have exactly one watchdog model set, found %s; keep the one for the VM's architecture", joinAnd(models)))}
+		fmt.Sprintf("must have exactly one watchdog model set, found %s; keep the one for the VM's architecture", JoinAnd(models)))}
 }

@@ -33,18 +33,18 @@ func (g *github) Write(f validate.Finding) error {
 		return nil
 	}
 	var props []string
-	if f.File != "" && f.File != validate.StdinName {
-		props = append(props, "file="+escapeProperty(f.File))
-		if f.Line > 0 {
-			props = append(props, "line="+strconv.Itoa(f.Line))
-			if f.Column > 0 {
-				props = append(props, "col="+strconv.Itoa(f.Column))
+	if p, ok := placeOf(f.File, f.Line, f.Column); ok {
+		props = append(props, "file="+escapeProperty(p.file))
+		if p.line > 0 {
+			props = append(props, "line="+strconv.Itoa(p.line))
+			if p.col > 0 {
+				props = append(props, "col="+strconv.Itoa(p.col))
 			}
 		}
 	}
 	props = append(props, "title="+escapeProperty(f.RuleID))
 	msg := f.Message
-	if f.File == "" || f.File == validate.StdinName {
+	if !fileShown(f.File) {
 		// Without a file the annotation is not on a line; say where.
 		if where := f.Object.WithPath(); where != "" {
 			msg = where + ": " + msg

@@ -279,7 +279,7 @@ func (j *junitFormat) Flush(sum *validate.Summary) error {
 // testcase turns one object's findings into its testcase.
 func (j *junitFormat) testcase(suite string, c *junitCase) junitXMLCase {
 	xc := junitXMLCase{Name: c.name, Classname: suite, Time: "0"}
-	if c.file != "" && c.file != validate.StdinName {
+	if fileShown(c.file) {
 		xc.File = xmlSafe(c.file)
 	}
 	if len(c.findings) == 0 {

@@ -285,17 +285,13 @@ func (s *sarifFormat) rule(id string) sarifRule {
 // input, which code scanning cannot show), and in its object.
 func (s *sarifFormat) location(file string, line, col int, obj validate.ObjectRef) (sarifLocation, bool) {
 	var loc sarifLocation
-	if file != "" && file != validate.StdinName {
-		loc.PhysicalLocation = &sarifPhysicalLocation{ArtifactLocation: sarifArtifactLocation{URI: artifactURI(file, s.opts.BaseDir)}}
-		if line > 0 {
-			loc.PhysicalLocation.Region = &sarifRegion{StartLine: line, StartColumn: max(col, 0)}
+	if p, ok := placeOf(file, line, col); ok {
+		loc.PhysicalLocation = &sarifPhysicalLocation{ArtifactLocation: sarifArtifactLocation{URI: artifactURI(p.file, s.opts.BaseDir)}}
+		if p.line > 0 {
+			loc.PhysicalLocation.Region = &sarifRegion{StartLine: p.line, StartColumn: p.col}
 		}
 	}
-	if name := obj.String(); name != "" {
-		fq := name
-		if obj.Path != "" {
-			fq += " (" + obj.Path + ")"
-		}
+	if fq := objectName(obj); fq != "" {
 		loc.LogicalLocations = []sarifLogicalLocation{{Name: obj.Name, FullyQualifiedName: fq, Kind: "resource"}}
 	}
 	return loc, loc.PhysicalLocation != nil || loc.LogicalLocations != nil

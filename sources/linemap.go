@@ -66,8 +66,6 @@ type matcher struct {
 	prefix int
 }
 
-var actionRE = regexp.MustCompile(`\{\{-?|-?\}\}`)
-
 // newMatcher returns nil for a line that cannot be told from its output:
 // one that is only actions (an `if`, an `include` on its own line) or a
 // part of an action over several lines.

@@ -78,6 +78,9 @@ type CELValidation struct {
 	// MessageExpression is a CEL string: lint's message, word for word,
 	// with the offending values.
 	MessageExpression string
+	// From is the rule's Message that Message and MessageExpression were
+	// made from (Message.CEL); nil for a message written out by hand.
+	From *Message
 }
 
 // InCluster reports whether a ValidatingAdmissionPolicy can enforce the
@@ -176,19 +179,4 @@ func celIn(expr string, values ...[]string) string {
 		}
 	}
 	return expr + " in [" + strings.Join(quoted, ", ") + "]"
-}
-
-// InClusterNote says in a sentence whether a ValidatingAdmissionPolicy
-// written by vmhealth policy enforces the rule, and why not when it
-// cannot; docs/rules.md and vmhealth rules show it.
-func (r *Rule) InClusterNote() string {
-	switch {
-	case r.InCluster() && r.Severity == SeverityError:
-		return "yes, `vmhealth policy` enforces it."
-	case r.InCluster():
-		return "yes, when `vmhealth policy --rules` names it or the configuration file raises it to error."
-	case r.CEL != nil && r.CEL.NoCEL != "":
-		return "no. " + r.CEL.NoCEL
-	}
-	return "no."
 }

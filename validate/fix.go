@@ -10,11 +10,11 @@ import (
 
 	yaml "go.yaml.in/yaml/v3"
 
+	"github.com/vmhealth/vmhealth/internal/yamldecode"
 	"github.com/vmhealth/vmhealth/internal/yamledit"
-	"github.com/vmhealth/vmhealth/internal/yamlpos"
 )
 
-// Fix is how a rule's findings are fixed by `vmhealth lint --fix`: an
+// Fix is how a rule's findings are fixed by Linter.FixBytes: an
 // Apply that edits the file, or None saying why the rule has no fix that is
 // always right. Every rule declares one or the other.
 type Fix struct {
@@ -29,6 +29,10 @@ type Fix struct {
 
 // ErrNoCertainFix says that a finding's fix would be a guess.
 var ErrNoCertainFix = errors.New("no certain fix")
+
+// ErrTemplate is FixBytes' error for a Helm or Go template ({{ }}): its
+// objects exist only once rendered, so the fixes cannot be written back.
+var ErrTemplate = errors.New("cannot fix a Helm or Go template ({{ }}): its objects exist only once rendered; fix the chart's source")
 
 // FixContext is what a Fix works on: the file, the finding, and the mapping
 // entry at the finding's position.
@@ -66,7 +70,7 @@ const maxFixes = 1000
 // CRLF) with an error that says why.
 func (l *Linter) FixBytes(name string, data []byte) (*FixResult, error) {
 	if bytes.Contains(data, []byte("{{")) {
-		return nil, fmt.Errorf("%s: cannot fix a Helm or Go template ({{ }}): its objects exist only once rendered; fix the chart's source, using the findings of `helm template … | vmhealth lint -`", name)
+		return nil, fmt.Errorf("%s: %w", name, ErrTemplate)
 	}
 	findings, sum := l.LintBytes(name, data)
 	res := &FixResult{Data: data, Remaining: findings, Summary: sum}
@@ -149,59 +153,6 @@ func FixHolds(before, after []Finding, fixed Finding) bool {
 	return true
 }
 
-// closeCandidates returns the names in known as close to name as
-// suggestField allows, at the smallest distance found.
-func closeCandidates(name string, known []string) []string {
-	lower := strings.ToLower(name)
-	limit := max(1, len(name)/4)
-	best := limit + 1
-	var out []string
-	for _, k := range known {
-		dist := nameDistance(lower, k)
-		switch {
-		case dist < best:
-			best, out = dist, []string{k}
-		case dist == best:
-			out = append(out, k)
-		}
-	}
-	return out
-}
-
-// typeAt returns the decoding information of the field at path (relative to
-// an object of apiVersion/kind), or nil when the path leaves the typed API.
-func typeAt(apiVersion, kind, path string) *typeInfo {
-	info, known, _ := kindFor(apiVersion, kind)
-	if !known {
-		return nil
-	}
-	ti := typeInfoOf(reflect.TypeOf(info.newTyped()).Elem())
-	for _, seg := range yamlpos.SplitPath(path) {
-		for ti != nil && ti.st == nil && ti.elem != nil && !seg.IsIdx {
-			ti = ti.elem
-		}
-		if ti == nil {
-			return nil
-		}
-		if seg.IsIdx {
-			ti = ti.elem
-			continue
-		}
-		if ti.st == nil {
-			return nil
-		}
-		f := ti.st.fields[seg.Name]
-		if f == nil || f.preserveUnknown {
-			return nil
-		}
-		ti = f.ti
-	}
-	for ti != nil && ti.st == nil && ti.elem != nil && ti.t.Kind() == reflect.Pointer {
-		ti = ti.elem
-	}
-	return ti
-}
-
 // parentPath splits a.b.c into a.b and c.
 func parentPath(path string) (string, string) {
 	i := strings.LastIndexAny(path, ".")
@@ -219,11 +170,15 @@ func fixUnknownField(c *FixContext) (string, error) {
 	if name != k.Value || k.Style != 0 {
 		return "", ErrNoCertainFix
 	}
-	ti := typeAt(c.Finding.Object.APIVersion, c.Finding.Object.Kind, parent)
-	if ti == nil || ti.st == nil {
+	info, known, _ := kindFor(c.Finding.Object.APIVersion, c.Finding.Object.Kind)
+	if !known {
 		return "", ErrNoCertainFix
 	}
-	cands := closeCandidates(name, ti.st.names)
+	names, ok := yamldecode.FieldNames(reflect.TypeOf(info.newTyped()).Elem(), parent)
+	if !ok {
+		return "", ErrNoCertainFix
+	}
+	cands := yamldecode.CloseCandidates(name, names)
 	if len(cands) != 1 {
 		return "", fmt.Errorf("%w: %d close fields", ErrNoCertainFix, len(cands))
 	}
@@ -249,11 +204,15 @@ func fixQuotedInteger(c *FixContext) (string, error) {
 	if _, err := strconv.ParseInt(v.Value, 10, 64); err != nil || strings.HasPrefix(v.Value, "0") && v.Value != "0" || strings.HasPrefix(v.Value, "+") {
 		return "", ErrNoCertainFix
 	}
-	ti := typeAt(c.Finding.Object.APIVersion, c.Finding.Object.Kind, c.Finding.Field)
-	if ti == nil {
+	info, known, _ := kindFor(c.Finding.Object.APIVersion, c.Finding.Object.Kind)
+	if !known {
 		return "", ErrNoCertainFix
 	}
-	switch ti.t.Kind() {
+	t := yamldecode.TypeAt(reflect.TypeOf(info.newTyped()).Elem(), c.Finding.Field)
+	if t == nil {
+		return "", ErrNoCertainFix
+	}
+	switch t.Kind() {
 	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
 		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
 	default:

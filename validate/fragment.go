@@ -9,6 +9,7 @@ import (
 	v1 "kubevirt.io/api/core/v1"
 
 	"github.com/vmhealth/vmhealth/internal/kubevirtkinds"
+	"github.com/vmhealth/vmhealth/internal/yamldecode"
 )
 
 // FragmentKind is the kind vmhealth gives a documentation snippet that has no
@@ -68,10 +69,10 @@ func matchFragment(n *yaml.Node) (fragmentShape, bool) {
 		return fragmentShape{}, false
 	}
 	for _, shape := range fragmentShapes {
-		info := structInfoOf(shape.topType)
+		names, _ := yamldecode.FieldNames(shape.topType, "")
 		ok := true
 		for i := 0; i+1 < len(n.Content); i += 2 {
-			if _, known := info.fields[n.Content[i].Value]; !known {
+			if !slices.Contains(names, n.Content[i].Value) {
 				ok = false
 				break
 			}

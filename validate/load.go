@@ -4,10 +4,11 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"reflect"
 	"strings"
 
 	yaml "go.yaml.in/yaml/v3"
+
+	"github.com/vmhealth/vmhealth/internal/yamldecode"
 )
 
 // Load reads the documents of data, read from the file called name, and
@@ -131,13 +132,13 @@ func scalarAt(n *yaml.Node, key string) string {
 }
 
 // issueRules maps what the decoder finds to the rules that report it.
-var issueRules = map[issueKind]string{
-	issueUnknownField:  UnknownFieldRuleID,
-	issueDuplicateKey:  DuplicateKeyRuleID,
-	issueInvalidType:   InvalidTypeRuleID,
-	issueTemplateParam: TemplateParameterRuleID,
-	issueTooComplex:    ObjectTooComplexRuleID,
-	issueAmbiguous:     AmbiguousValueRuleID,
+var issueRules = map[yamldecode.Kind]string{
+	yamldecode.UnknownField:  UnknownFieldRuleID,
+	yamldecode.DuplicateKey:  DuplicateKeyRuleID,
+	yamldecode.InvalidType:   InvalidTypeRuleID,
+	yamldecode.TemplateParam: TemplateParameterRuleID,
+	yamldecode.TooComplex:    ObjectTooComplexRuleID,
+	yamldecode.Ambiguous:     AmbiguousValueRuleID,
 }
 
 // loadObject decodes one KubeVirt object with info and adds it, and the
@@ -145,8 +146,7 @@ var issueRules = map[issueKind]string{
 // KubeVirt no longer serves.
 func (l *Linter) loadObject(res *docResult, file string, c *chunk, n *yaml.Node, info kindInfo, served bool, ref ObjectRef, inTemplate bool) {
 	typed := info.newTyped()
-	dec := newDecoder(inTemplate)
-	dec.decode(n, reflect.ValueOf(typed).Elem())
+	dec := yamldecode.Decode(n, typed, yamldecode.Options{Template: inTemplate, SkipStatus: true})
 
 	meta := info.meta(typed)
 	obj := &Object{
@@ -158,7 +158,7 @@ func (l *Linter) loadObject(res *docResult, file string, c *chunk, n *yaml.Node,
 		Meta:       meta,
 		InTemplate: inTemplate,
 		lineOffset: c.line - 1,
-		stopped:    dec.stopped,
+		stopped:    dec.Stopped,
 		ignored:    ignoredRules(meta.Annotations),
 	}
 	var tmplMeta = meta
@@ -172,22 +172,25 @@ func (l *Linter) loadObject(res *docResult, file string, c *chunk, n *yaml.Node,
 		res.refs = append(res.refs, docRef{file: file, document: c.index, ref: obj.Ref})
 	}
 
-	for _, is := range dec.issues {
-		if is.kind == issueInvalidType || is.kind == issueTemplateParam {
-			obj.badPaths = append(obj.badPaths, is.path)
+	for _, is := range dec.Issues {
+		if is.Kind == yamldecode.InvalidType || is.Kind == yamldecode.TemplateParam {
+			obj.badPaths = append(obj.badPaths, is.Path)
 		}
 	}
 	var found []Finding
-	for _, is := range dec.issues {
+	for _, is := range dec.Issues {
 		line, col := 0, 0
-		if is.node != nil {
-			line, col = is.node.Line+obj.lineOffset, is.node.Column
+		if is.Node != nil {
+			line, col = is.Node.Line+obj.lineOffset, is.Node.Column
 		}
-		msg := is.msg
-		if is.kind == issueUnknownField && !strings.Contains(msg, "did you mean") {
-			msg += wrongLevelHint(is.path, obj.SpecPath)
+		msg := is.Message
+		if is.Kind == yamldecode.UnknownField {
+			msg = unknownFieldMessage(is)
+			if !strings.Contains(msg, "did you mean") {
+				msg += wrongLevelHint(is.Path, obj.SpecPath)
+			}
 		}
-		found = append(found, l.finding(issueRules[is.kind], file, c.index, line, col, obj.Ref, is.path, msg))
+		found = append(found, l.finding(issueRules[is.Kind], file, c.index, line, col, obj.Ref, is.Path, msg))
 	}
 	if !served {
 		line, col := obj.Position("apiVersion")

@@ -42,7 +42,7 @@ type Rule struct {
 	ID       string
 	Severity Severity
 	Category Category
-	// Summary is one line, shown by `vmhealth rules`.
+	// Summary is one line, for rule lists.
 	Summary string
 	// Description explains, in Markdown, what KubeVirt does and why the rule
 	// exists.
@@ -68,7 +68,7 @@ type Rule struct {
 	// CEL is the rule's form for a ValidatingAdmissionPolicy, or why it has
 	// none (see CELRule). Every error-level rule says one or the other.
 	CEL *CELRule
-	// Fix is how `vmhealth lint --fix` fixes a finding, or why it cannot
+	// Fix is how Linter.FixBytes fixes a finding, or why it cannot
 	// (see Fix). Every rule says one or the other.
 	Fix *Fix
 }

@@ -23,15 +23,17 @@ when KubeVirt copies it onto the virt-launcher pod, so the VM never starts.`,
 			errs := probespec.CheckExecCommand(p, path)
 			for i, e := range errs {
 				errs[i] = &field.Error{Type: e.Type, Field: e.Field,
-					Detail: "the exec probe has no command: Kubernetes rejects the virt-launcher pod, so the VM never starts; set the command to run in the guest, for example [cat, /tmp/healthy]"}
+					Detail: execCommandEmptyMessage.Text()}
 			}
 			return errs
 		})
 	},
-	CEL: &CELRule{Validations: []CELValidation{{
+	CEL: &CELRule{Validations: []CELValidation{execCommandEmptyMessage.CEL(CELValidation{
 		Scope:      CELScopeProbe,
 		Expression: "!has(probe.exec) || size(probe.exec.?command.orValue([])) > 0",
 		Field:      "exec.command",
-		Message:    "the exec probe has no command: Kubernetes rejects the virt-launcher pod, so the VM never starts; set the command to run in the guest, for example [cat, /tmp/healthy]",
-	}}},
+	})}},
 })
+
+var execCommandEmptyMessage = Msg("the exec probe has no command: Kubernetes rejects the virt-launcher pod, so the VM never starts; " +
+	"set the command to run in the guest, for example [cat, /tmp/healthy]")

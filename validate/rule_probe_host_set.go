@@ -1,8 +1,6 @@
 package validate
 
 import (
-	"fmt"
-
 	"k8s.io/apimachinery/pkg/util/validation/field"
 	v1 "kubevirt.io/api/core/v1"
 
@@ -28,16 +26,17 @@ To send a particular HTTP ` + "`Host`" + ` header to the guest, set it in
 		return forEachProbe(o, func(p *v1.Probe, path *field.Path, _ bool) field.ErrorList {
 			errs := probespec.CheckHTTPHost(p, path)
 			for i, e := range errs {
-				errs[i] = withDetail(e, fmt.Sprintf("the kubelet probes host %q instead of the VM; remove host to probe the VM through its virt-launcher pod IP", e.BadValue))
+				errs[i] = withDetail(e, hostSetMessage.Text(e.BadValue))
 			}
 			return errs
 		})
 	},
-	CEL: &CELRule{Validations: []CELValidation{{
-		Scope:             CELScopeNetworkHandler,
-		Expression:        "handler.?host.orValue('') == ''",
-		Field:             "host",
-		Message:           "the kubelet probes this host instead of the VM; remove host to probe the VM through its virt-launcher pod IP",
-		MessageExpression: "'the kubelet probes host ' + strings.quote(handler.host) + ' instead of the VM; remove host to probe the VM through its virt-launcher pod IP'",
-	}}},
+	CEL: &CELRule{Validations: []CELValidation{hostSetMessage.CEL(CELValidation{
+		Scope:      CELScopeNetworkHandler,
+		Expression: "handler.?host.orValue('') == ''",
+		Field:      "host",
+	}, "handler.host")}},
 })
+
+var hostSetMessage = Msg("the kubelet probes ", Val("host %q", "this host"),
+	" instead of the VM; remove host to probe the VM through its virt-launcher pod IP")

@@ -29,19 +29,19 @@ admission like any other value. Leaving the scheme out means ` + "`HTTP`" + `. W
 			}
 			errs := probespec.CheckHTTPScheme(p, path)
 			for i, e := range errs {
-				errs[i] = withDetail(e, fmt.Sprintf("scheme %q is not supported: must be HTTP or HTTPS, in capitals", p.HTTPGet.Scheme))
+				errs[i] = withDetail(e, httpSchemeMessage.Text(p.HTTPGet.Scheme))
 			}
 			return errs
 		})
 	},
-	CEL: &CELRule{Validations: []CELValidation{{
-		Scope:             CELScopeProbe,
-		Expression:        "!has(probe.httpGet) || probe.httpGet.?scheme.orValue('') in ['', 'HTTP', 'HTTPS']",
-		Field:             "httpGet.scheme",
-		Message:           "the scheme is not supported: must be HTTP or HTTPS, in capitals",
-		MessageExpression: "'scheme ' + strings.quote(probe.httpGet.scheme) + ' is not supported: must be HTTP or HTTPS, in capitals'",
-	}}},
+	CEL: &CELRule{Validations: []CELValidation{httpSchemeMessage.CEL(CELValidation{
+		Scope:      CELScopeProbe,
+		Expression: "!has(probe.httpGet) || probe.httpGet.?scheme.orValue('') in ['', 'HTTP', 'HTTPS']",
+		Field:      "httpGet.scheme",
+	}, "probe.httpGet.scheme")}},
 })
+
+var httpSchemeMessage = Msg(Val("scheme %q", "the scheme"), " is not supported: must be HTTP or HTTPS, in capitals")
 
 // fixHTTPScheme capitalises http and https; any other scheme is a guess.
 func fixHTTPScheme(c *FixContext) (string, error) {

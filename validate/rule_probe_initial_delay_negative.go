@@ -27,19 +27,19 @@ accepted by both but only shorten the delay KubeVirt adds
 		return forEachProbe(o, func(p *v1.Probe, path *field.Path, _ bool) field.ErrorList {
 			errs := probespec.CheckInitialDelay(p, path)
 			for i, e := range errs {
-				errs[i] = withDetail(e, fmt.Sprintf("initialDelaySeconds %d is below -%d: KubeVirt adds %d s, and Kubernetes rejects the virt-launcher pod's negative delay of %d s",
-					p.InitialDelaySeconds, probespec.LauncherInitialDelayOffset, probespec.LauncherInitialDelayOffset, p.InitialDelaySeconds+probespec.LauncherInitialDelayOffset))
+				errs[i] = withDetail(e, initialDelayNegativeMessage.Text(p.InitialDelaySeconds, p.InitialDelaySeconds+probespec.LauncherInitialDelayOffset))
 			}
 			return errs
 		})
 	},
-	CEL: &CELRule{Validations: []CELValidation{{
+	CEL: &CELRule{Validations: []CELValidation{initialDelayNegativeMessage.CEL(CELValidation{
 		Scope:      CELScopeProbe,
-		Expression: "probe.?initialDelaySeconds.orValue(0) >= -10",
+		Expression: fmt.Sprintf("probe.?initialDelaySeconds.orValue(0) >= -%d", probespec.LauncherInitialDelayOffset),
 		Field:      "initialDelaySeconds",
-		Message:    "initialDelaySeconds is below -10: KubeVirt adds 10 s, and Kubernetes rejects the virt-launcher pod's negative delay",
-		MessageExpression: "'initialDelaySeconds ' + string(probe.initialDelaySeconds) + " +
-			`" is below -10: KubeVirt adds 10 s, and Kubernetes rejects the virt-launcher pod's negative delay of " + ` +
-			"string(probe.initialDelaySeconds + 10) + ' s'",
-	}}},
+	}, "probe.initialDelaySeconds", fmt.Sprintf("probe.initialDelaySeconds + %d", probespec.LauncherInitialDelayOffset))}},
 })
+
+var initialDelayNegativeMessage = Msg(Val("initialDelaySeconds %d", "initialDelaySeconds"),
+	fmt.Sprintf(" is below -%d: KubeVirt adds %d s, and Kubernetes rejects the virt-launcher pod's negative delay",
+		probespec.LauncherInitialDelayOffset, probespec.LauncherInitialDelayOffset),
+	Val(" of %d s", ""))

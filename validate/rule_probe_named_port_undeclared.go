@@ -29,23 +29,26 @@ A name that is not a valid port name at all (a quoted number such as
 		}
 		var out field.ErrorList
 		for _, e := range probespec.CheckNamedPortDeclared(o.Spec, o.SpecPath) {
-			if name, ok := e.BadValue.(string); ok && len(validation.IsValidPortName(name)) > 0 {
+			name, _ := e.BadValue.(string)
+			if len(validation.IsValidPortName(name)) > 0 {
 				continue
 			}
-			out = append(out, e)
+			out = append(out, withDetail(e, namedPortUndeclaredMessage.Text(name, probespec.DeclaredPortNames(o.Spec), name)))
 		}
 		return out
 	},
-	CEL: &CELRule{Validations: []CELValidation{{
+	CEL: &CELRule{Validations: []CELValidation{namedPortUndeclaredMessage.CEL(CELValidation{
 		Scope: CELScopeNetworkHandler,
 		// An invalid name is probe-port-range's finding.
 		Expression: "!has(handler.port) || type(handler.port) != string || handler.port == '' || !" +
 			celValidPortName("handler.port") + " || size(" + celNamedPort("handler.port") + ") > 0",
-		Field:   "port",
-		Message: "no interface declares the probe's port name; add {name: <name>, port: <number>} to the ports of the pod network's interface, or probe the port by number",
-		MessageExpression: "'no interface declares a port named ' + strings.quote(handler.port) + " +
-			"(variables.portNames == '' ? ' (no interface declares any port names)' : ' (declared: ' + variables.portNames + ')') + " +
-			"'; add {name: ' + handler.port + " +
-			`", port: <number>} to the ports of the pod network's interface, or probe the port by number (on a masquerade interface a ports list forwards only the ports it lists)"`,
-	}}},
+		Field: "port",
+	}, "handler.port",
+		// As probespec.DeclaredPortNames.
+		"(variables.portNames == '' ? ' (no interface declares any port names)' : ' (declared: ' + variables.portNames + ')')",
+		"handler.port")}},
 })
+
+var namedPortUndeclaredMessage = Msg("no interface declares ", Val("a port named %q", "the probe's port name"), Val("%s", ""),
+	"; add {name: ", Val("%s", "<name>"), ", port: <number>} to the ports of the pod network's interface, or probe the port by number "+
+		"(on a masquerade interface a ports list forwards only the ports it lists)")

@@ -4,6 +4,7 @@ import (
 	"k8s.io/apimachinery/pkg/util/validation/field"
 
 	"github.com/vmhealth/vmhealth/probespec"
+	"strings"
 )
 
 var _ = mustRegister(&Rule{
@@ -25,17 +26,23 @@ not count: KubeVirt still rejects the probe.
 network.`,
 	Remediation: "Attach the pod network (a network with `pod: {}` and an interface of the same name with `masquerade: {}`), or use an `exec` or `guestAgentPing` probe.",
 	Check: func(o *Object, _ Params) field.ErrorList {
-		return probespec.CheckPodNetworkForNetworkProbes(o.Spec, o.SpecPath)
+		errs := probespec.CheckPodNetworkForNetworkProbes(o.Spec, o.SpecPath)
+		for i, e := range errs {
+			handler := e.Field[strings.LastIndexByte(e.Field, '.')+1:]
+			errs[i] = withDetail(e, needsPodNetworkMessage.Text(handler, probespec.NoPodNetworkReason(o.Spec)))
+		}
+		return errs
 	},
-	CEL: &CELRule{Validations: []CELValidation{{
+	CEL: &CELRule{Validations: []CELValidation{needsPodNetworkMessage.CEL(CELValidation{
 		Scope:      CELScopeNetworkHandler,
 		Expression: "variables.hasPodNetwork",
-		Message:    "httpGet and tcpSocket probes need a pod network; add a network with pod: {} and an interface of the same name, or use an exec or guestAgentPing probe",
-		MessageExpression: "handlerName + ' probes need a pod network, ' + " +
-			"(variables.networks.exists(n, has(n.multus) && n.multus.?default.orValue(false)) ? " +
-			"'and the Multus default network ' + strings.quote(variables.networks.filter(n, has(n.multus) && n.multus.?default.orValue(false))[0].name) + ' is not one' : " +
-			"!variables.spec.?domain.?devices.?autoattachPodInterface.orValue(true) && size(variables.networks) == 0 ? " +
-			"'and autoattachPodInterface: false keeps KubeVirt from adding one' : 'and no network has pod: {}') + " +
-			"'; add a network with pod: {} and an interface of the same name, or use an exec or guestAgentPing probe'",
-	}}},
+	}, "handlerName",
+		// As probespec.NoPodNetworkReason.
+		"(variables.networks.exists(n, has(n.multus) && n.multus.?default.orValue(false)) ? "+
+			"'and the Multus default network ' + strings.quote(variables.networks.filter(n, has(n.multus) && n.multus.?default.orValue(false))[0].name) + ' is not one' : "+
+			"!variables.spec.?domain.?devices.?autoattachPodInterface.orValue(true) && size(variables.networks) == 0 ? "+
+			"'and autoattachPodInterface: false keeps KubeVirt from adding one' : 'and no network has pod: {}')")}},
 })
+
+var needsPodNetworkMessage = Msg(Val("%s", "httpGet and tcpSocket"), " probes need a pod network", Val(", %s", ""),
+	"; add a network with pod: {} and an interface of the same name, or use an exec or guestAgentPing probe")

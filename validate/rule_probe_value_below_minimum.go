@@ -32,8 +32,7 @@ VirtualMachine keeps the value as written, which hides the difference.
 			errs := probespec.CheckThresholdsBelowOneWritten(p, path, written)
 			for i, e := range errs {
 				name := e.Field[strings.LastIndexByte(e.Field, '.')+1:]
-				errs[i] = withDetail(e, fmt.Sprintf("%s: %v is below 1, and KubeVirt silently replaces it by the default %d; write 1 or more, or remove it",
-					name, e.BadValue, probeDefault(name)))
+				errs[i] = withDetail(e, belowMinimumMessage(name).Text(e.BadValue))
 			}
 			return errs
 		})
@@ -59,14 +58,17 @@ func probeDefault(name string) int {
 	return probespec.DefaultFailureThreshold
 }
 
+// belowMinimumMessage is the rule's message for the field name.
+func belowMinimumMessage(name string) *Message {
+	return Msg(name+": ", Val("%v", "the value"),
+		fmt.Sprintf(" is below 1, and KubeVirt silently replaces it by the default %d; write 1 or more, or remove it", probeDefault(name)))
+}
+
 // belowMinimumCEL is the in-cluster form of the rule for one field.
 func belowMinimumCEL(name string) CELValidation {
-	fix := fmt.Sprintf(" is below 1, and KubeVirt silently replaces it by the default %d; write 1 or more, or remove it", probeDefault(name))
-	return CELValidation{
-		Scope:             CELScopeProbe,
-		Expression:        "probe.?" + name + ".orValue(1) >= 1",
-		Field:             name,
-		Message:           name + ": the value" + fix,
-		MessageExpression: "'" + name + ": ' + string(probe." + name + ") + '" + fix + "'",
-	}
+	return belowMinimumMessage(name).CEL(CELValidation{
+		Scope:      CELScopeProbe,
+		Expression: "probe.?" + name + ".orValue(1) >= 1",
+		Field:      name,
+	}, "probe."+name)
 }

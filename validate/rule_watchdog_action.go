@@ -7,6 +7,7 @@ import (
 
 	"k8s.io/apimachinery/pkg/util/validation/field"
 
+	"github.com/vmhealth/vmhealth/internal/yamldecode"
 	"github.com/vmhealth/vmhealth/probespec"
 )
 
@@ -31,7 +32,7 @@ when one is recognisable (` + "`PowerOff`" + `: poweroff, ` + "`reboot`" + `: re
 		var out field.ErrorList
 		for _, e := range errs {
 			if !templated(o, fmt.Sprint(e.BadValue)) {
-				out = append(out, withDetail(e, fmt.Sprintf("unknown watchdog action %q: KubeVirt accepts it without checking; %s", e.BadValue, actionAdvice(fmt.Sprint(e.BadValue)))))
+				out = append(out, withDetail(e, unknownActionMessage.Text(e.BadValue, actionAdvice(fmt.Sprint(e.BadValue)))))
 			}
 		}
 		return out
@@ -47,7 +48,7 @@ func fixWatchdogAction(c *FixContext) (string, error) {
 	if c.Entry.Key().Value != "action" || v.Kind != yaml.ScalarNode || v.Value == "" {
 		return "", ErrNoCertainFix
 	}
-	cands := closeCandidates(v.Value, probespec.DocumentedWatchdogActions)
+	cands := yamldecode.CloseCandidates(v.Value, probespec.DocumentedWatchdogActions)
 	if len(cands) != 1 || cands[0] == v.Value {
 		return "", ErrNoCertainFix
 	}
@@ -83,11 +84,12 @@ func celWatchdogAction(model string) CELValidation {
 		advice += celIn(norm, words) + " ? 'did you mean \"" + s + "\"?' : "
 	}
 	advice += "'use poweroff, reset or shutdown')"
-	return CELValidation{
+	return unknownActionMessage.CEL(CELValidation{
 		Expression: celIn("variables.spec.?domain.?devices.?watchdog.?"+model+".?action.orValue('')",
 			[]string{""}, probespec.DocumentedWatchdogActions, probespec.LibvirtOnlyWatchdogActions),
-		Field:             "domain.devices.watchdog." + model + ".action",
-		Message:           "unknown watchdog action: KubeVirt accepts it without checking; use poweroff, reset or shutdown",
-		MessageExpression: "'unknown watchdog action ' + strings.quote(" + a + ") + ': KubeVirt accepts it without checking; ' + " + advice,
-	}
+		Field: "domain.devices.watchdog." + model + ".action",
+	}, a, advice)
 }
+
+var unknownActionMessage = Msg("unknown watchdog action", Val(" %q", ""),
+	": KubeVirt accepts it without checking; ", Val("%s", "use poweroff, reset or shutdown"))

@@ -28,20 +28,19 @@ the interrupt.`,
 		var out field.ErrorList
 		for _, e := range errs {
 			if !templated(o, fmt.Sprint(e.BadValue)) {
-				out = append(out, withDetail(e, fmt.Sprintf("watchdog action %q is passed to libvirt but not documented by KubeVirt; use poweroff, reset or shutdown", e.BadValue)))
+				out = append(out, withDetail(e, undocumentedActionMessage.Text(e.BadValue)))
 			}
 		}
 		return out
 	},
-	CEL: &CELRule{Validations: []CELValidation{{
-		Expression:        "!(" + celIn("variables.spec.?domain.?devices.?watchdog.?i6300esb.?action.orValue('')", probespec.LibvirtOnlyWatchdogActions) + ")",
-		Field:             "domain.devices.watchdog.i6300esb.action",
-		Message:           "the watchdog action is passed to libvirt but not documented by KubeVirt; use poweroff, reset or shutdown",
-		MessageExpression: "'watchdog action ' + strings.quote(variables.spec.domain.devices.watchdog.i6300esb.action) + ' is passed to libvirt but not documented by KubeVirt; use poweroff, reset or shutdown'",
-	}, {
-		Expression:        "!(" + celIn("variables.spec.?domain.?devices.?watchdog.?diag288.?action.orValue('')", probespec.LibvirtOnlyWatchdogActions) + ")",
-		Field:             "domain.devices.watchdog.diag288.action",
-		Message:           "the watchdog action is passed to libvirt but not documented by KubeVirt; use poweroff, reset or shutdown",
-		MessageExpression: "'watchdog action ' + strings.quote(variables.spec.domain.devices.watchdog.diag288.action) + ' is passed to libvirt but not documented by KubeVirt; use poweroff, reset or shutdown'",
-	}}},
+	CEL: &CELRule{Validations: []CELValidation{undocumentedActionMessage.CEL(CELValidation{
+		Expression: "!(" + celIn("variables.spec.?domain.?devices.?watchdog.?i6300esb.?action.orValue('')", probespec.LibvirtOnlyWatchdogActions) + ")",
+		Field:      "domain.devices.watchdog.i6300esb.action",
+	}, "variables.spec.domain.devices.watchdog.i6300esb.action"), undocumentedActionMessage.CEL(CELValidation{
+		Expression: "!(" + celIn("variables.spec.?domain.?devices.?watchdog.?diag288.?action.orValue('')", probespec.LibvirtOnlyWatchdogActions) + ")",
+		Field:      "domain.devices.watchdog.diag288.action",
+	}, "variables.spec.domain.devices.watchdog.diag288.action")}},
 })
+
+var undocumentedActionMessage = Msg(Val("watchdog action %q", "the watchdog action"),
+	" is passed to libvirt but not documented by KubeVirt; use poweroff, reset or shutdown")

@@ -13,7 +13,7 @@ import (
 	"testing"
 )
 
-var update = flag.Bool("update", false, "rewrite golden files and docs/rules.md")
+var update = flag.Bool("update", false, "rewrite golden files")
 
 // wantMarker marks a line of a failing fixture on which a finding of the
 // named rules is expected: `key: value # want: rule-id[, rule-id]`.
@@ -130,40 +130,4 @@ func dump(fs []Finding) string {
 		fmt.Fprintf(&b, "  %s %s %s %s: %s\n", f.Location(), f.Severity, f.RuleID, f.Field, f.Message)
 	}
 	return b.String()
-}
-
-// TestRulesDoc keeps docs/rules.md in step with the registry and the
-// fixtures; run with -update to regenerate it.
-func TestRulesDoc(t *testing.T) {
-	examples := map[string][]RuleExample{}
-	for _, r := range DefaultRegistry.Rules() {
-		for _, ex := range []struct{ file, title string }{{"fail.yaml", "Reported"}, {"pass.yaml", "Not reported"}} {
-			data, err := os.ReadFile(filepath.Join("testdata", "rules", r.ID, ex.file))
-			if err != nil || bytes.Count(data, []byte("\n")) > 60 || len(data) > 3000 {
-				continue // long fixtures make poor documentation
-			}
-			examples[r.ID] = append(examples[r.ID], RuleExample{Title: ex.title, YAML: string(data)})
-		}
-	}
-	var b bytes.Buffer
-	if err := WriteRulesMarkdown(&b, DefaultRegistry.Rules(), examples); err != nil {
-		t.Fatal(err)
-	}
-	path := filepath.Join("..", "docs", "rules.md")
-	if *update {
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, b.Bytes(), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	got, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !bytes.Equal(got, b.Bytes()) {
-		t.Errorf("docs/rules.md is out of date: run `make docs` (go test ./validate -run TestRulesDoc -update)")
-	}
 }

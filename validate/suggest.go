@@ -2,8 +2,8 @@ package validate
 
 import (
 	"fmt"
-	"slices"
-	"strings"
+
+	"github.com/vmhealth/vmhealth/internal/yamldecode"
 )
 
 // missingFeatures explains fields that users copy from Pod specs or other
@@ -13,94 +13,22 @@ var missingFeatures = map[string]string{
 	"grpc":         "KubeVirt probes have no grpc handler; use tcpSocket on the gRPC port, or exec with a gRPC health client in the guest",
 }
 
-// unknownFieldMessage says that name is not a field of the struct at path,
-// and suggests the known field it most likely meant.
-func unknownFieldMessage(name, path string, info *structInfo) string {
-	where := path
+// unknownFieldMessage words an unknown-field issue: the decoder's own
+// message (with its "did you mean"), or why KubeVirt lacks a field people
+// copy from Pods.
+func unknownFieldMessage(is yamldecode.Issue) string {
+	why := missingFeatures[is.Name]
+	if why == "" {
+		return is.Message
+	}
+	where := is.Parent
 	if where == "" {
 		where = "the object"
 	}
-	msg := fmt.Sprintf("unknown field %q in %s", name, where)
-	if why := missingFeatures[name]; why != "" && !slices.Contains(info.names, name) {
-		return msg + ": " + why
-	}
-	if s := suggestField(name, info.names); s != "" {
-		return msg + fmt.Sprintf(" (did you mean %q?)", s)
-	}
-	return msg
+	return fmt.Sprintf("unknown field %q in %s: %s", is.Name, where, why)
 }
 
 // Suggest returns the known name closest to name, or "" when none is close
 // enough to be a plausible typo. It is what unknown-field findings use, and
 // the CLI uses it for rule IDs.
-func Suggest(name string, known []string) string { return suggestField(name, known) }
-
-// suggestField returns the known name closest to name, or "" when none is
-// close enough to be a plausible typo.
-func suggestField(name string, known []string) string {
-	best, bestDist := "", 1<<30
-	lower := strings.ToLower(name)
-	for _, k := range known {
-		dist := nameDistance(lower, k)
-		if dist < bestDist || dist == bestDist && k < best {
-			best, bestDist = k, dist
-		}
-	}
-	limit := max(1, len(name)/4)
-	if bestDist <= limit {
-		return best
-	}
-	return ""
-}
-
-// nameDistance is how far a known name k is from lower (a name already in
-// lower case): 0 for the same name in another case, 1 for a prefix of four
-// letters or more either way, else the edit distance.
-func nameDistance(lower, k string) int {
-	kl := strings.ToLower(k)
-	switch {
-	case kl == lower:
-		return 0
-	case len(lower) >= 4 && (strings.HasPrefix(kl, lower) || strings.HasPrefix(lower, kl)):
-		return 1
-	default:
-		return levenshtein(lower, kl)
-	}
-}
-
-func abs(x int) int {
-	if x < 0 {
-		return -x
-	}
-	return x
-}
-
-// levenshtein counts the single-character edits between a and b, with a
-// transposition of neighbours counting as one (so "periodSceonds" is close).
-func levenshtein(a, b string) int {
-	ra, rb := []rune(a), []rune(b)
-	if len(ra) > 64 || len(rb) > 64 {
-		return 1 << 20
-	}
-	prev2 := make([]int, len(rb)+1)
-	prev := make([]int, len(rb)+1)
-	cur := make([]int, len(rb)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(ra); i++ {
-		cur[0] = i
-		for j := 1; j <= len(rb); j++ {
-			cost := 1
-			if ra[i-1] == rb[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-			if i > 1 && j > 1 && ra[i-1] == rb[j-2] && ra[i-2] == rb[j-1] {
-				cur[j] = min(cur[j], prev2[j-2]+1)
-			}
-		}
-		prev2, prev, cur = prev, cur, prev2
-	}
-	return prev[len(rb)]
-}
+func Suggest(name string, known []string) string { return yamldecode.Suggest(name, known) }

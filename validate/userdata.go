@@ -184,6 +184,14 @@ func collectScalars(n *yaml.Node, b *strings.Builder) {
 	}
 }
 
+// UserDataSetsUp reports whether some inline cloud-init user data of the
+// object really sets up word (qemu-guest-agent, watchdog): a #cloud-config
+// that installs it, runs it or writes a file naming it, or a script that
+// names it outside a comment. Invalid user data, which cloud-init ignores,
+// sets up nothing. It is what the watchdog-guest-setup and guest-exec
+// rules read, so that explain says what lint does.
+func (o *Object) UserDataSetsUp(word string) bool { return userDataSetsUp(o, word) }
+
 // userDataSetsUp reports whether some inline user data of o really sets
 // up word (see userData.setsUp).
 func userDataSetsUp(o *Object, word string) bool {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"errors"
 	"github.com/vmhealth/vmhealth/internal/atomicfile"
 	"github.com/vmhealth/vmhealth/validate"
 )
@@ -113,6 +114,9 @@ func fixRun(ctx context.Context, opts *LintOptions) error {
 			continue
 		}
 		res, err := linter.FixBytes(name, data)
+		if errors.Is(err, validate.ErrTemplate) {
+			err = fmt.Errorf("%w, using the findings of `helm template … | vmhealth lint -`", err)
+		}
 		if err != nil {
 			fmt.Fprintf(stderr, "vmhealth: %v\n", err)
 			failed = true

@@ -7,6 +7,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/vmhealth/vmhealth/internal/rulesdoc"
 	"github.com/vmhealth/vmhealth/validate"
 )
 
@@ -80,7 +81,7 @@ func rulesRun(opts *RulesOptions) error {
 func writeRuleDoc(opts *RulesOptions, r *validate.Rule) error {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s\n\n", r.ID)
-	fmt.Fprintf(&b, "Severity: %s\nCategory: %s\nIn-cluster: %s\n\n", r.Severity, r.Category, strings.ReplaceAll(r.InClusterNote(), "`", ""))
+	fmt.Fprintf(&b, "Severity: %s\nCategory: %s\nIn-cluster: %s\n\n", r.Severity, r.Category, strings.ReplaceAll(rulesdoc.InClusterNote(r), "`", ""))
 	fmt.Fprintf(&b, "%s\n", strings.TrimSpace(r.Summary))
 	if d := strings.TrimSpace(r.Description); d != "" {
 		fmt.Fprintf(&b, "\n%s\n", d)

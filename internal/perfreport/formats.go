@@ -19,7 +19,6 @@ type formatResult struct {
 	wall, cpu      time.Duration
 	floor          time.Duration
 	maxRSS         int64
-	findings       string
 }
 
 // formatMatrix lints the clean and the messy corpus, one file each, in

@@ -132,7 +132,7 @@ func (s *state) record(o Outcome) (changed bool) {
 	if (cur == Failure && s.run < int(s.p.FailureThreshold)) || (cur == Success && s.run < int(s.p.SuccessThreshold)) {
 		return false
 	}
-	next := s.state
+	var next string
 	switch {
 	case s.p.Type == Liveness && cur == Failure:
 		next = StateKilled

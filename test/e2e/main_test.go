@@ -16,7 +16,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -56,11 +55,10 @@ func build() (string, error) {
 		return "", err
 	}
 	tmp.Close()
+	// go test puts its own GOROOT/bin first on the tests' PATH.
 	goTool, err := exec.LookPath("go")
 	if err != nil {
-		// go test runs tests with the go command's GOROOT even when it is
-		// not on PATH.
-		goTool = filepath.Join(runtime.GOROOT(), "bin", "go")
+		return "", err
 	}
 	cmd := exec.Command(goTool, "build", "-o", tmp.Name(), "./cmd/vmhealth")
 	cmd.Dir = root

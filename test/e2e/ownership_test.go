@@ -42,7 +42,7 @@ func ownedBy(t *testing.T, u *unstructured.Unstructured, manager string, path ..
 			continue
 		}
 		var set map[string]any
-		if err := json.Unmarshal(e.FieldsV1.Raw, &set); err != nil {
+		if err := json.Unmarshal(e.FieldsV1.GetRawBytes(), &set); err != nil {
 			t.Fatal(err)
 		}
 		cur := set

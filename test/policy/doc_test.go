@@ -9,7 +9,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -166,9 +165,10 @@ func buildVMHealth(t *testing.T) string {
 		t.Fatal(err)
 	}
 	tmp.Close()
-	goTool := filepath.Join(runtime.GOROOT(), "bin", "go")
-	if p, err := exec.LookPath("go"); err == nil {
-		goTool = p
+	// go test puts its own GOROOT/bin first on the tests' PATH.
+	goTool, err := exec.LookPath("go")
+	if err != nil {
+		t.Fatal(err)
 	}
 	cmd := exec.Command(goTool, "build", "-o", tmp.Name(), "./cmd/vmhealth")
 	cmd.Dir = root

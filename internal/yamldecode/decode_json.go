@@ -1,4 +1,4 @@
-package validate
+package yamldecode
 
 import (
 	"encoding/json"
@@ -8,6 +8,8 @@ import (
 	"strings"
 
 	yaml "go.yaml.in/yaml/v3"
+
+	"github.com/vmhealth/vmhealth/internal/yamlpos"
 )
 
 // toInterface converts a subtree to plain Go values (maps, slices, scalars)
@@ -17,7 +19,7 @@ func (d *decoder) toInterface(n *yaml.Node) (any, error) {
 		d.expanding = n
 		defer func() { d.expanding = nil }()
 	}
-	n = resolve(n)
+	n = yamlpos.Resolve(n)
 	if n == nil {
 		return nil, nil
 	}
@@ -38,7 +40,7 @@ func (d *decoder) toInterface(n *yaml.Node) (any, error) {
 			d.push(k.Value)
 			defer d.pop()
 			if seen[k.Value] {
-				d.add(issueDuplicateKey, k, "duplicate key %q", k.Value)
+				d.addIssue(Issue{Kind: DuplicateKey, Node: k, Name: k.Value, First: firstKey(n, k), Message: fmt.Sprintf("duplicate key %q", k.Value)})
 				return
 			}
 			seen[k.Value] = true

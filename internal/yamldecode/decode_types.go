@@ -1,13 +1,12 @@
-package validate
+package yamldecode
 
 import (
 	"reflect"
 	"strings"
 	"sync"
 
-	v1 "kubevirt.io/api/core/v1"
-	poolv1alpha1 "kubevirt.io/api/pool/v1alpha1"
-	poolv1beta1 "kubevirt.io/api/pool/v1beta1"
+	"github.com/vmhealth/vmhealth/internal/kubevirtkinds"
+	"github.com/vmhealth/vmhealth/internal/yamlpos"
 )
 
 // structInfo lists a struct type's JSON field names, embedded structs
@@ -105,7 +104,7 @@ func buildTypeInfo(t reflect.Type, pending map[reflect.Type]*typeInfo) *typeInfo
 	case specialPlans[t] != planOther:
 		ti.plan = specialPlans[t]
 		return ti
-	case reflect.PointerTo(t).Implements(tUnmarshaler) && !walkDespiteUnmarshaler[t]:
+	case reflect.PointerTo(t).Implements(tUnmarshaler) && !kubevirtkinds.WalkDespiteUnmarshaler(t):
 		ti.plan = planSelf
 		return ti
 	}
@@ -132,13 +131,59 @@ func buildTypeInfo(t reflect.Type, pending map[reflect.Type]*typeInfo) *typeInfo
 	return ti
 }
 
-// structInfoOf returns the JSON fields of struct type t.
-func structInfoOf(t reflect.Type) *structInfo { return typeInfoOf(t).st }
+// TypeAt returns the Go type of the field at path (as field.Path prints
+// it) inside a value of type t, pointers, slices and maps followed; nil
+// when the path leaves the typed fields, or crosses one whose schema keeps
+// unknown fields.
+func TypeAt(t reflect.Type, path string) reflect.Type {
+	if ti := typeInfoAt(t, path); ti != nil {
+		return ti.t
+	}
+	return nil
+}
+
+// FieldNames returns the field names of the struct at path inside a value
+// of type t, as TypeAt finds it; false when there is no struct there.
+func FieldNames(t reflect.Type, path string) ([]string, bool) {
+	ti := typeInfoAt(t, path)
+	if ti == nil || ti.st == nil {
+		return nil, false
+	}
+	return ti.st.names, true
+}
+
+func typeInfoAt(t reflect.Type, path string) *typeInfo {
+	ti := typeInfoOf(t)
+	for _, seg := range yamlpos.SplitPath(path) {
+		for ti != nil && ti.st == nil && ti.elem != nil && !seg.IsIdx {
+			ti = ti.elem
+		}
+		if ti == nil {
+			return nil
+		}
+		if seg.IsIdx {
+			ti = ti.elem
+			continue
+		}
+		if ti.st == nil {
+			return nil
+		}
+		f := ti.st.fields[seg.Name]
+		if f == nil || f.preserveUnknown {
+			return nil
+		}
+		ti = f.ti
+	}
+	for ti != nil && ti.st == nil && ti.elem != nil && ti.t.Kind() == reflect.Pointer {
+		ti = ti.elem
+	}
+	return ti
+}
 
 func buildStructInfo(t reflect.Type, pending map[reflect.Type]*typeInfo) *structInfo {
 	si := &structInfo{fields: map[string]*fieldInfo{}}
 	collectFields(t, nil, si)
-	for _, name := range preserveUnknownFields[t] {
+	for _, name := range kubevirtkinds.PreserveUnknownFields(t) {
 		if f := si.fields[name]; f != nil {
 			f.preserveUnknown = true
 		}
@@ -153,7 +198,12 @@ func buildStructInfo(t reflect.Type, pending map[reflect.Type]*typeInfo) *struct
 func collectFields(t reflect.Type, index []int, si *structInfo) {
 	for i := 0; i < t.NumField(); i++ {
 		sf := t.Field(i)
-		tag := sf.Tag.Get("json")
+		tag, ok := sf.Tag.Lookup("json")
+		if !ok {
+			// Types written for YAML files (.vmhealth.yaml) name their
+			// fields in yaml tags.
+			tag = sf.Tag.Get("yaml")
+		}
 		if tag == "-" {
 			continue
 		}
@@ -180,16 +230,4 @@ func collectFields(t reflect.Type, index []int, si *structInfo) {
 		}
 		si.fields[name] = &fieldInfo{index: idx, depth: len(index)}
 	}
-}
-
-// preserveUnknownFields lists, by parent struct type, the fields that
-// KubeVirt's CRDs mark x-kubernetes-preserve-unknown-fields: embedded
-// template metadata and domain.clock. The API server keeps whatever is
-// written there, so an unknown key in them is not a mistake it would report.
-var preserveUnknownFields = map[reflect.Type][]string{
-	reflect.TypeOf(v1.VirtualMachineInstanceTemplateSpec{}):   {"metadata"},
-	reflect.TypeOf(v1.DataVolumeTemplateSpec{}):               {"metadata"},
-	reflect.TypeOf(poolv1beta1.VirtualMachineTemplateSpec{}):  {"metadata"},
-	reflect.TypeOf(poolv1alpha1.VirtualMachineTemplateSpec{}): {"metadata"},
-	reflect.TypeOf(v1.DomainSpec{}):                           {"clock"},
 }

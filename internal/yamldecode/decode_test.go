@@ -1,7 +1,6 @@
-package validate
+package yamldecode
 
 import (
-	"reflect"
 	"strings"
 	"testing"
 
@@ -9,16 +8,15 @@ import (
 	v1 "kubevirt.io/api/core/v1"
 )
 
-func decodeVM(t *testing.T, src string, template bool) (*v1.VirtualMachine, []decodeIssue) {
+func decodeVM(t *testing.T, src string, template bool) (*v1.VirtualMachine, []Issue) {
 	t.Helper()
 	var n yaml.Node
 	if err := yaml.Unmarshal([]byte(src), &n); err != nil {
 		t.Fatal(err)
 	}
 	vm := &v1.VirtualMachine{}
-	d := newDecoder(template)
-	d.decode(&n, reflect.ValueOf(vm).Elem())
-	return vm, d.issues
+	res := Decode(&n, vm, Options{Template: template, SkipStatus: true})
+	return vm, res.Issues
 }
 
 const probeVM = `apiVersion: kubevirt.io/v1
@@ -36,21 +34,20 @@ func TestDecoderIssues(t *testing.T) {
 	tests := []struct {
 		name     string
 		probe    string
-		kind     issueKind
+		kind     Kind
 		path     string
 		line     int
 		contains string
 	}{
-		{"unknown field with suggestion", "        periodSecond: 20", issueUnknownField, "spec.template.spec.readinessProbe.periodSecond", 9, `did you mean "periodSeconds"`},
-		{"case mistake", "        PeriodSeconds: 20", issueUnknownField, "spec.template.spec.readinessProbe.PeriodSeconds", 9, `did you mean "periodSeconds"`},
-		{"no suggestion for far names", "        frobnicate: 1", issueUnknownField, "spec.template.spec.readinessProbe.frobnicate", 9, `unknown field "frobnicate"`},
-		{"grpc explained", "        grpc: {port: 1}", issueUnknownField, "spec.template.spec.readinessProbe.grpc", 9, "no grpc handler"},
-		{"duplicate", "        periodSeconds: 20\n        periodSeconds: 5", issueDuplicateKey, "spec.template.spec.readinessProbe.periodSeconds", 10, "first at line 9"},
-		{"string for int", `        periodSeconds: "20"`, issueInvalidType, "spec.template.spec.readinessProbe.periodSeconds", 9, "remove the quotes"},
-		{"int32 overflow", "        periodSeconds: 99999999999", issueInvalidType, "spec.template.spec.readinessProbe.periodSeconds", 9, "32-bit"},
-		{"list for object", "        httpGet: [1]", issueInvalidType, "spec.template.spec.readinessProbe.httpGet", 9, "must be an object"},
-		{"bool for port", "        tcpSocket: {port: true}", issueInvalidType, "spec.template.spec.readinessProbe.tcpSocket.port", 9, "an integer or a string"},
-		{"number for string", "        exec: {command: [1]}", issueInvalidType, "spec.template.spec.readinessProbe.exec.command[0]", 9, "quote it"},
+		{"unknown field with suggestion", "        periodSecond: 20", UnknownField, "spec.template.spec.readinessProbe.periodSecond", 9, `did you mean "periodSeconds"`},
+		{"case mistake", "        PeriodSeconds: 20", UnknownField, "spec.template.spec.readinessProbe.PeriodSeconds", 9, `did you mean "periodSeconds"`},
+		{"no suggestion for far names", "        frobnicate: 1", UnknownField, "spec.template.spec.readinessProbe.frobnicate", 9, `unknown field "frobnicate"`},
+		{"duplicate", "        periodSeconds: 20\n        periodSeconds: 5", DuplicateKey, "spec.template.spec.readinessProbe.periodSeconds", 10, "first at line 9"},
+		{"string for int", `        periodSeconds: "20"`, InvalidType, "spec.template.spec.readinessProbe.periodSeconds", 9, "remove the quotes"},
+		{"int32 overflow", "        periodSeconds: 99999999999", InvalidType, "spec.template.spec.readinessProbe.periodSeconds", 9, "32-bit"},
+		{"list for object", "        httpGet: [1]", InvalidType, "spec.template.spec.readinessProbe.httpGet", 9, "must be an object"},
+		{"bool for port", "        tcpSocket: {port: true}", InvalidType, "spec.template.spec.readinessProbe.tcpSocket.port", 9, "an integer or a string"},
+		{"number for string", "        exec: {command: [1]}", InvalidType, "spec.template.spec.readinessProbe.exec.command[0]", 9, "quote it"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -59,8 +56,8 @@ func TestDecoderIssues(t *testing.T) {
 				t.Fatalf("got %d issues, want 1: %+v", len(issues), issues)
 			}
 			is := issues[0]
-			if is.kind != tc.kind || is.path != tc.path || is.node.Line != tc.line || !strings.Contains(is.msg, tc.contains) {
-				t.Errorf("got {%v %s line %d %q}, want {%v %s line %d …%q…}", is.kind, is.path, is.node.Line, is.msg, tc.kind, tc.path, tc.line, tc.contains)
+			if is.Kind != tc.kind || is.Path != tc.path || is.Node.Line != tc.line || !strings.Contains(is.Message, tc.contains) {
+				t.Errorf("got {%v %s line %d %q}, want {%v %s line %d …%q…}", is.Kind, is.Path, is.Node.Line, is.Message, tc.kind, tc.path, tc.line, tc.contains)
 			}
 		})
 	}
@@ -98,11 +95,11 @@ status:
 
 func TestDecoderTemplateParameters(t *testing.T) {
 	_, issues := decodeVM(t, strings.Replace(probeVM, "%s", "        guestAgentPing: {}\n        periodSeconds: ${PERIOD}", 1), true)
-	if len(issues) != 1 || issues[0].kind != issueTemplateParam {
+	if len(issues) != 1 || issues[0].Kind != TemplateParam {
 		t.Fatalf("issues: %+v", issues)
 	}
 	_, issues = decodeVM(t, strings.Replace(probeVM, "%s", "        periodSeconds: ${PERIOD}", 1), false)
-	if len(issues) != 1 || issues[0].kind != issueInvalidType {
+	if len(issues) != 1 || issues[0].Kind != InvalidType {
 		t.Fatalf("outside a template a placeholder is a type error: %+v", issues)
 	}
 }
@@ -121,7 +118,7 @@ spec:
         timeoutSeconds: 5
 `
 	vm, issues := decodeVM(t, src, false)
-	if len(issues) != 1 || issues[0].path != "x-defaults" {
+	if len(issues) != 1 || issues[0].Path != "x-defaults" {
 		t.Fatalf("want only the unknown x-defaults: %+v", issues)
 	}
 	if p := vm.Spec.Template.Spec.ReadinessProbe; p.PeriodSeconds != 20 || p.TimeoutSeconds != 5 {
@@ -135,8 +132,8 @@ func TestSuggestField(t *testing.T) {
 		"livenesProbe": "livenessProbe", "livenessProve": "livenessProbe", "readiness": "readinessProbe",
 		"periodSceonds": "periodSeconds", "domian": "domain", "zzz": "", "timeout": "timeoutSeconds",
 	} {
-		if got := suggestField(in, known); got != want {
-			t.Errorf("suggestField(%q) = %q, want %q", in, got, want)
+		if got := Suggest(in, known); got != want {
+			t.Errorf("Suggest(%q) = %q, want %q", in, got, want)
 		}
 	}
 }
@@ -154,7 +151,7 @@ func TestDecoderWrongTypeWording(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			_, issues := decodeVM(t, strings.Replace(probeVM, "%s", tc.probe, 1), false)
-			if len(issues) != 1 || issues[0].msg != tc.want {
+			if len(issues) != 1 || issues[0].Message != tc.want {
 				t.Fatalf("issues %+v, want one with message %q", issues, tc.want)
 			}
 		})

@@ -1,4 +1,4 @@
-package validate
+package yamldecode
 
 import (
 	"encoding/base64"
@@ -15,51 +15,109 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/util/intstr"
-	v1 "kubevirt.io/api/core/v1"
+
+	"github.com/vmhealth/vmhealth/internal/yamlpos"
 )
 
-// issueKind classifies what the typed decode found wrong with the input.
-type issueKind int
+// Kind classifies what the decoder found wrong with the input.
+type Kind int
 
+// The kinds of issue.
 const (
-	issueUnknownField issueKind = iota
-	issueDuplicateKey
-	issueInvalidType
-	issueTemplateParam
-	issueTooComplex
-	issueAmbiguous
+	// UnknownField is a key the Go type has no field for.
+	UnknownField Kind = iota
+	// DuplicateKey is a key written twice in one mapping.
+	DuplicateKey
+	// InvalidType is a value of the wrong type, or one that does not parse.
+	InvalidType
+	// TemplateParam is a ${PARAM} placeholder inside a Template.
+	TemplateParam
+	// TooComplex is an object past the limits (alias bomb, deep nesting,
+	// too many issues); it is not decoded further.
+	TooComplex
+	// Ambiguous is a value YAML 1.1 tools (kubectl) read differently from
+	// YAML 1.2 ones: yes/no booleans, octal-looking integers.
+	Ambiguous
 )
 
-// decodeIssue is one problem found while decoding, at a node of the tree.
-type decodeIssue struct {
-	kind issueKind
-	node *yaml.Node
-	path string
-	msg  string
+// Issue is one problem found while decoding, at a node of the tree.
+type Issue struct {
+	Kind Kind
+	// Node is where the problem is written: the key of an unknown or
+	// duplicate field, the value of a wrong one.
+	Node *yaml.Node
+	// Path is the field's path as field.Path prints it:
+	// spec.template.spec.readinessProbe.periodSeconds, metadata.labels[app].
+	Path string
+	// Message says what is wrong, in the words of a linter finding.
+	Message string
+	// Name is the key of an UnknownField or DuplicateKey issue; Parent is
+	// the path of the mapping that holds it and Known the fields that
+	// mapping's type has (UnknownField).
+	Name, Parent string
+	Known        []string
+	// First is the earlier key of a DuplicateKey issue.
+	First *yaml.Node
+	// Want says what an InvalidType or Ambiguous value should have been:
+	// "an integer", "true or false", "a string".
+	Want string
+	// Err is the error of a type's own UnmarshalJSON (InvalidType).
+	Err error
 }
 
-// decodeLimits bound the work one object may cause: alias expansion ("billion
-// laughs") and nesting depth.
-type decodeLimits struct {
-	maxNodes int
-	maxDepth int
+// Options are the decoder's settings; the zero value decodes strictly with
+// the default limits.
+type Options struct {
+	// Template tolerates ${PARAM} placeholders (OpenShift Templates): they
+	// are TemplateParam issues rather than type errors.
+	Template bool
+	// SkipStatus leaves a top-level status field undecoded: it is written
+	// by controllers, not by users.
+	SkipStatus bool
+	// MaxNodes and MaxDepth bound the work one value may cause (alias
+	// expansion, nesting); 0 means 1<<20 nodes and 256 levels.
+	MaxNodes, MaxDepth int
 }
 
-var defaultDecodeLimits = decodeLimits{maxNodes: 1 << 20, maxDepth: 256}
+// Result is what Decode found.
+type Result struct {
+	// Issues are the problems, in the order of the input.
+	Issues []Issue
+	// Stopped is true when a limit ended the decoding early.
+	Stopped bool
+}
 
-// decoder fills a Go value from a YAML node tree by the value's JSON field
-// names, the way the API server's strict decoding reads the JSON that kubectl
-// sends. Unlike a JSON round trip it keeps positions: every unknown field,
-// duplicate key and wrong type is recorded at its node, and decoding goes on
-// past it, so one typo does not hide the rest of the object.
+// Decode fills the value v points to from node n by v's JSON field names
+// (or its yaml names, for a struct without json tags), the way the API
+// server's strict decoding reads the JSON that kubectl sends. Unlike a JSON
+// round trip it keeps positions: every unknown field, duplicate key and
+// wrong type is an Issue at its node, and decoding goes on past it, so one
+// typo does not hide the rest. Aliases are followed and merge keys (<<)
+// expanded; YAML 1.1 booleans and octal-looking numbers are Ambiguous.
 //
 // It walks the Go types field by field even where kubevirt.io/api defines an
-// UnmarshalJSON (VirtualMachineInstanceSpec, PodNetwork, DHCPOptions) that
-// would otherwise decode without strictness.
+// UnmarshalJSON that would otherwise decode without strictness.
+func Decode(n *yaml.Node, v any, opts Options) Result {
+	rv := reflect.ValueOf(v)
+	if rv.Kind() != reflect.Pointer || rv.IsNil() {
+		panic("yamldecode: Decode needs a non-nil pointer")
+	}
+	d := &decoder{opts: opts, maxNodes: opts.MaxNodes, maxDepth: opts.MaxDepth}
+	if d.maxNodes <= 0 {
+		d.maxNodes = 1 << 20
+	}
+	if d.maxDepth <= 0 {
+		d.maxDepth = 256
+	}
+	d.decode(n, rv.Elem())
+	return Result{Issues: d.issues, Stopped: d.stopped}
+}
+
 type decoder struct {
-	issues   []decodeIssue
-	template bool // inside an OpenShift Template: tolerate ${PARAM}
-	limits   decodeLimits
+	issues   []Issue
+	opts     Options
+	maxNodes int
+	maxDepth int
 	visited  int
 	depth    int
 	stopped  bool
@@ -99,21 +157,22 @@ func indexSeg(i int) string { return "[" + strconv.Itoa(i) + "]" }
 // is not decoded further.
 const maxIssues = 200
 
-func newDecoder(template bool) *decoder {
-	return &decoder{template: template, limits: defaultDecodeLimits}
+func (d *decoder) add(kind Kind, n *yaml.Node, format string, args ...any) {
+	d.addIssue(Issue{Kind: kind, Node: n, Message: fmt.Sprintf(format, args...)})
 }
 
-func (d *decoder) add(kind issueKind, n *yaml.Node, format string, args ...any) {
-	path := d.path()
+// addIssue records is at the current path.
+func (d *decoder) addIssue(is Issue) {
+	is.Path = d.path()
 	if len(d.issues) >= maxIssues {
 		if !d.stopped {
 			d.stopped = true
-			d.issues = append(d.issues, decodeIssue{kind: issueTooComplex, node: n, path: path,
-				msg: fmt.Sprintf("more than %d problems in this object; not decoded further", maxIssues)})
+			d.issues = append(d.issues, Issue{Kind: TooComplex, Node: is.Node, Path: is.Path,
+				Message: fmt.Sprintf("more than %d problems in this object; not decoded further", maxIssues)})
 		}
 		return
 	}
-	d.issues = append(d.issues, decodeIssue{kind: kind, node: n, path: path, msg: fmt.Sprintf(format, args...)})
+	d.issues = append(d.issues, is)
 }
 
 // enter counts a node against the limits; it returns false once they are hit.
@@ -122,17 +181,17 @@ func (d *decoder) enter(n *yaml.Node) bool {
 		return false
 	}
 	d.visited++
-	if d.visited > d.limits.maxNodes {
+	if d.visited > d.maxNodes {
 		d.stopped = true
 		if d.expanding != nil {
 			n = d.expanding
 		}
-		d.add(issueTooComplex, n, "object expands to more than %d nodes (alias bomb?); not decoded further", d.limits.maxNodes)
+		d.add(TooComplex, n, "object expands to more than %d nodes (alias bomb?); not decoded further", d.maxNodes)
 		return false
 	}
-	if d.depth > d.limits.maxDepth {
+	if d.depth > d.maxDepth {
 		d.stopped = true
-		d.add(issueTooComplex, n, "object is nested deeper than %d levels; not decoded further", d.limits.maxDepth)
+		d.add(TooComplex, n, "object is nested deeper than %d levels; not decoded further", d.maxDepth)
 		return false
 	}
 	return true
@@ -145,14 +204,6 @@ var (
 	tDuration     = reflect.TypeOf(metav1.Duration{})
 	tRawExtension = reflect.TypeOf(runtime.RawExtension{})
 	tUnmarshaler  = reflect.TypeOf((*json.Unmarshaler)(nil)).Elem()
-
-	// Types whose UnmarshalJSON only post-processes a plain decode: walk
-	// their fields, so their unknown fields are found.
-	walkDespiteUnmarshaler = map[reflect.Type]bool{
-		reflect.TypeOf(v1.VirtualMachineInstanceSpec{}): true,
-		reflect.TypeOf(v1.PodNetwork{}):                 true,
-		reflect.TypeOf(v1.DHCPOptions{}):                true,
-	}
 )
 
 var templateParam = regexp.MustCompile(`^\$\{\{?[A-Za-z0-9_]+\}?\}$`)
@@ -172,11 +223,11 @@ func (d *decoder) decode(n *yaml.Node, v reflect.Value) {
 func (d *decoder) decodeWith(n *yaml.Node, v reflect.Value, ti *typeInfo) {
 	if n != nil && n.Kind == yaml.AliasNode && d.expanding == nil {
 		d.expanding = n
-		d.decodeResolved(resolve(n), v, ti)
+		d.decodeResolved(yamlpos.Resolve(n), v, ti)
 		d.expanding = nil
 		return
 	}
-	d.decodeResolved(resolve(n), v, ti)
+	d.decodeResolved(yamlpos.Resolve(n), v, ti)
 }
 
 func (d *decoder) decodeResolved(n *yaml.Node, v reflect.Value, ti *typeInfo) {
@@ -200,8 +251,8 @@ func (d *decoder) decodeValue(n *yaml.Node, v reflect.Value, ti *typeInfo) {
 		d.decodeValue(n, v.Elem(), ti.elem)
 		return
 	}
-	if d.template && n.Kind == yaml.ScalarNode && ti.plan != planString && templateParam.MatchString(n.Value) {
-		d.add(issueTemplateParam, n, "template parameter %s is not checked; values are known only after processing", n.Value)
+	if d.opts.Template && n.Kind == yaml.ScalarNode && ti.plan != planString && templateParam.MatchString(n.Value) {
+		d.add(TemplateParam, n, "template parameter %s is not checked; values are known only after processing", n.Value)
 		return
 	}
 	switch ti.plan {
@@ -213,7 +264,7 @@ func (d *decoder) decodeValue(n *yaml.Node, v reflect.Value, ti *typeInfo) {
 		if s, ok := d.scalarString(n, "a timestamp"); ok && s != "" {
 			tm, err := time.Parse(time.RFC3339, s)
 			if err != nil {
-				d.add(issueInvalidType, n, "invalid timestamp %q: want RFC 3339", s)
+				d.add(InvalidType, n, "invalid timestamp %q: want RFC 3339", s)
 				return
 			}
 			v.Set(reflect.ValueOf(metav1.NewTime(tm)))
@@ -222,7 +273,7 @@ func (d *decoder) decodeValue(n *yaml.Node, v reflect.Value, ti *typeInfo) {
 		if s, ok := d.scalarString(n, "a duration"); ok {
 			dur, err := time.ParseDuration(s)
 			if err != nil {
-				d.add(issueInvalidType, n, "invalid duration %q", s)
+				d.add(InvalidType, n, "invalid duration %q", s)
 				return
 			}
 			v.Set(reflect.ValueOf(metav1.Duration{Duration: dur}))
@@ -238,7 +289,7 @@ func (d *decoder) decodeValue(n *yaml.Node, v reflect.Value, ti *typeInfo) {
 			return
 		}
 		if err := v.Addr().Interface().(json.Unmarshaler).UnmarshalJSON(raw); err != nil {
-			d.add(issueInvalidType, n, "invalid value: %v", err)
+			d.addIssue(Issue{Kind: InvalidType, Node: n, Message: fmt.Sprintf("invalid value: %v", err), Err: err})
 		}
 	case planStruct:
 		d.decodeStruct(n, v, ti.st)
@@ -264,7 +315,7 @@ func (d *decoder) decodeValue(n *yaml.Node, v reflect.Value, ti *typeInfo) {
 	case planFloat:
 		d.decodeFloat(n, v)
 	default:
-		d.add(issueInvalidType, n, "cannot decode into %s", ti.t)
+		d.add(InvalidType, n, "cannot decode into %s", ti.t)
 	}
 }
 
@@ -299,13 +350,13 @@ func (d *decoder) wrongType(n *yaml.Node, want string) {
 	} else if n.Kind == yaml.ScalarNode && want == "a string" {
 		hint = " (quote it)"
 	}
+	msg := fmt.Sprintf("%s must be %s, not %s %q%s", d.lastSegment(), want, got, n.Value, hint)
 	if n.Kind != yaml.ScalarNode || n.ShortTag() == "!!null" {
 		// A list or an object has no value worth quoting: `timer must be an
 		// object, not a list` without a stray "".
-		d.add(issueInvalidType, n, "%s must be %s, not %s%s", d.lastSegment(), want, got, hint)
-		return
+		msg = fmt.Sprintf("%s must be %s, not %s%s", d.lastSegment(), want, got, hint)
 	}
-	d.add(issueInvalidType, n, "%s must be %s, not %s %q%s", d.lastSegment(), want, got, n.Value, hint)
+	d.addIssue(Issue{Kind: InvalidType, Node: n, Message: msg, Want: want})
 }
 
 // lastSegment names the field being decoded, for messages.
@@ -318,8 +369,9 @@ func (d *decoder) lastSegment() string {
 
 func (d *decoder) scalarString(n *yaml.Node, want string) (string, bool) {
 	if _, ok := yaml11Bool(n); ok {
-		d.add(issueInvalidType, n, "%s: kubectl and other YAML 1.1 tools send %s as a boolean, which the API server refuses here; quote it: %q",
-			d.lastSegment(), n.Value, n.Value)
+		d.addIssue(Issue{Kind: InvalidType, Node: n, Want: want, Message: fmt.Sprintf(
+			"%s: kubectl and other YAML 1.1 tools send %s as a boolean, which the API server refuses here; quote it: %q",
+			d.lastSegment(), n.Value, n.Value)})
 		return "", false
 	}
 	if n.Kind != yaml.ScalarNode || n.ShortTag() != "!!str" {
@@ -341,7 +393,7 @@ func (d *decoder) decodeSlice(n *yaml.Node, v reflect.Value, ti *typeInfo) {
 		if s, ok := d.scalarString(n, "base64 data"); ok {
 			b, err := base64.StdEncoding.DecodeString(s)
 			if err != nil {
-				d.add(issueInvalidType, n, "invalid base64 data: %v", err)
+				d.add(InvalidType, n, "invalid base64 data: %v", err)
 				return
 			}
 			v.SetBytes(b)
@@ -372,7 +424,7 @@ func (d *decoder) decodeMap(n *yaml.Node, v reflect.Value, ti *typeInfo) {
 	}
 	t := v.Type()
 	if t.Key().Kind() != reflect.String {
-		d.add(issueInvalidType, n, "cannot decode a map keyed by %s", t.Key())
+		d.add(InvalidType, n, "cannot decode a map keyed by %s", t.Key())
 		return
 	}
 	m := reflect.MakeMapWithSize(t, len(n.Content)/2)
@@ -381,7 +433,8 @@ func (d *decoder) decodeMap(n *yaml.Node, v reflect.Value, ti *typeInfo) {
 		d.push("[" + k.Value + "]")
 		defer d.pop()
 		if seen[k.Value] {
-			d.add(issueDuplicateKey, k, "duplicate key %q (the API server rejects it; YAML tools keep only one of the values)", k.Value)
+			d.addIssue(Issue{Kind: DuplicateKey, Node: k, Name: k.Value, First: firstKey(n, k),
+				Message: fmt.Sprintf("duplicate key %q (the API server rejects it; YAML tools keep only one of the values)", k.Value)})
 			return
 		}
 		seen[k.Value] = true

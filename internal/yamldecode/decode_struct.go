@@ -1,9 +1,12 @@
-package validate
+package yamldecode
 
 import (
+	"fmt"
 	"reflect"
 
 	yaml "go.yaml.in/yaml/v3"
+
+	"github.com/vmhealth/vmhealth/internal/yamlpos"
 )
 
 // eachPair calls fn for each key/value of a mapping, expanding "<<" merge keys
@@ -16,7 +19,7 @@ func (d *decoder) eachPair(n *yaml.Node, fn func(k, v *yaml.Node)) {
 			continue
 		}
 		if k.Kind != yaml.ScalarNode {
-			d.add(issueInvalidType, k, "mapping keys must be strings, not %s", kindWord(k))
+			d.add(InvalidType, k, "mapping keys must be strings, not %s", kindWord(k))
 			continue
 		}
 		fn(k, val)
@@ -24,7 +27,7 @@ func (d *decoder) eachPair(n *yaml.Node, fn func(k, v *yaml.Node)) {
 }
 
 func (d *decoder) merge(val *yaml.Node, fn func(k, v *yaml.Node)) {
-	val = resolve(val)
+	val = yamlpos.Resolve(val)
 	if val == nil || !d.enter(val) {
 		return
 	}
@@ -36,7 +39,7 @@ func (d *decoder) merge(val *yaml.Node, fn func(k, v *yaml.Node)) {
 			d.merge(item, fn)
 		}
 	default:
-		d.add(issueInvalidType, val, "a merge key (<<) must refer to an object")
+		d.add(InvalidType, val, "a merge key (<<) must refer to an object")
 	}
 }
 
@@ -67,11 +70,12 @@ func (d *decoder) decodeField(n *yaml.Node, info *structInfo, v reflect.Value, t
 	name := k.Value
 	if first := firstKey(n, k); first != nil {
 		d.push(name)
-		d.add(issueDuplicateKey, k, "duplicate key %q (first at line %d; the API server rejects it, YAML tools keep only the last value)", name, first.Line)
+		d.addIssue(Issue{Kind: DuplicateKey, Node: k, Name: name, First: first, Message: fmt.Sprintf(
+			"duplicate key %q (first at line %d; the API server rejects it, YAML tools keep only the last value)", name, first.Line)})
 		d.pop()
 		return
 	}
-	if top && name == "status" {
+	if top && d.opts.SkipStatus && name == "status" {
 		return // written by controllers, never by users: not linted
 	}
 	f, ok := info.fields[name]
@@ -79,7 +83,8 @@ func (d *decoder) decodeField(n *yaml.Node, info *structInfo, v reflect.Value, t
 		if d.lenient == 0 {
 			parent := d.path()
 			d.push(name)
-			d.add(issueUnknownField, k, "%s", unknownFieldMessage(name, parent, info))
+			d.addIssue(Issue{Kind: UnknownField, Node: k, Name: name, Parent: parent, Known: info.names,
+				Message: unknownFieldMessage(name, parent, info.names)})
 			d.pop()
 		}
 		return
@@ -126,4 +131,18 @@ func fieldByIndexAlloc(v reflect.Value, index []int) reflect.Value {
 		v = v.Field(x)
 	}
 	return v
+}
+
+// unknownFieldMessage says that name is not a field of the mapping at
+// path, and suggests the known field it most likely meant.
+func unknownFieldMessage(name, path string, known []string) string {
+	where := path
+	if where == "" {
+		where = "the object"
+	}
+	msg := fmt.Sprintf("unknown field %q in %s", name, where)
+	if s := Suggest(name, known); s != "" {
+		msg += fmt.Sprintf(" (did you mean %q?)", s)
+	}
+	return msg
 }

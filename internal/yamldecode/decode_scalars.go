@@ -1,6 +1,7 @@
-package validate
+package yamldecode
 
 import (
+	"fmt"
 	"math"
 	"reflect"
 	"strconv"
@@ -20,7 +21,7 @@ func (d *decoder) decodeIntOrString(n *yaml.Node, v reflect.Value) {
 		case "!!int":
 			i, err := parseYAMLInt(n.Value, 32)
 			if err != nil {
-				d.add(issueInvalidType, n, "%s %s does not fit in a 32-bit integer", d.lastSegment(), n.Value)
+				d.add(InvalidType, n, "%s %s does not fit in a 32-bit integer", d.lastSegment(), n.Value)
 				return
 			}
 			v.Set(reflect.ValueOf(intstr.FromInt32(int32(i))))
@@ -38,7 +39,7 @@ func (d *decoder) decodeQuantity(n *yaml.Node, v reflect.Value) {
 		case "!!str", "!!int", "!!float":
 			q, err := resource.ParseQuantity(n.Value)
 			if err != nil {
-				d.add(issueInvalidType, n, "invalid quantity %q: %v", n.Value, err)
+				d.add(InvalidType, n, "invalid quantity %q: %v", n.Value, err)
 				return
 			}
 			v.Set(reflect.ValueOf(q))
@@ -77,12 +78,13 @@ func (d *decoder) decodeInt(n *yaml.Node, v reflect.Value) {
 	}
 	i, err := parseYAMLInt(n.Value, v.Type().Bits())
 	if err != nil {
-		d.add(issueInvalidType, n, "%s %s does not fit in a %d-bit integer", d.lastSegment(), n.Value, v.Type().Bits())
+		d.add(InvalidType, n, "%s %s does not fit in a %d-bit integer", d.lastSegment(), n.Value, v.Type().Bits())
 		return
 	}
 	if n.Style == 0 && octalLooking.MatchString(n.Value) {
-		d.add(issueAmbiguous, n, "%s: %s is read as the octal number %d by kubectl and YAML parsers; write %d if you mean it, or the decimal number without the leading zero",
-			d.lastSegment(), n.Value, i, i)
+		d.addIssue(Issue{Kind: Ambiguous, Node: n, Want: "an integer", Message: fmt.Sprintf(
+			"%s: %s is read as the octal number %d by kubectl and YAML parsers; write %d if you mean it, or the decimal number without the leading zero",
+			d.lastSegment(), n.Value, i, i)})
 	}
 	v.SetInt(i)
 }
@@ -97,7 +99,7 @@ func (d *decoder) decodeUint(n *yaml.Node, v reflect.Value) {
 	}
 	i, err := strconv.ParseUint(strings.ReplaceAll(n.Value, "_", ""), 0, v.Type().Bits())
 	if err != nil {
-		d.add(issueInvalidType, n, "%s %s is not a non-negative %d-bit integer", d.lastSegment(), n.Value, v.Type().Bits())
+		d.add(InvalidType, n, "%s %s is not a non-negative %d-bit integer", d.lastSegment(), n.Value, v.Type().Bits())
 		return
 	}
 	v.SetUint(i)
@@ -113,7 +115,7 @@ func (d *decoder) decodeFloat(n *yaml.Node, v reflect.Value) {
 	}
 	f, err := strconv.ParseFloat(strings.ReplaceAll(n.Value, "_", ""), v.Type().Bits())
 	if err != nil || math.IsInf(f, 0) || math.IsNaN(f) {
-		d.add(issueInvalidType, n, "%s %s is not a finite number", d.lastSegment(), n.Value)
+		d.add(InvalidType, n, "%s %s is not a finite number", d.lastSegment(), n.Value)
 		return
 	}
 	v.SetFloat(f)
@@ -121,8 +123,9 @@ func (d *decoder) decodeFloat(n *yaml.Node, v reflect.Value) {
 
 func (d *decoder) decodeBool(n *yaml.Node, v reflect.Value) {
 	if b, ok := yaml11Bool(n); ok {
-		d.add(issueAmbiguous, n, "%s: %s is a boolean (%v) for kubectl and YAML 1.1 tools but a string for YAML 1.2 tools; write %v",
-			d.lastSegment(), n.Value, b, b)
+		d.addIssue(Issue{Kind: Ambiguous, Node: n, Want: "true or false", Message: fmt.Sprintf(
+			"%s: %s is a boolean (%v) for kubectl and YAML 1.1 tools but a string for YAML 1.2 tools; write %v",
+			d.lastSegment(), n.Value, b, b)})
 		v.SetBool(b)
 		return
 	}
