@@ -33,7 +33,6 @@ const (
 	flagRestart        = "restart"
 	flagFieldManager   = "field-manager"
 	flagConcurrency    = "concurrency"
-	flagVerbose        = "verbose"
 )
 
 // errApplyFailed ends an apply run in which some object failed; the
@@ -84,8 +83,8 @@ type ApplyOptions struct {
 	// linterConfig holds the registry, the configuration file, --arch and
 	// --disable, as every command has them (linter.go).
 	linterConfig
-	// Verbose logs each API request (1) and the stanza sent (2), never
-	// credentials.
+	// Verbose is -v: at verbosityRequests it logs each API request, at
+	// verbosityBodies also the stanza sent; never credentials.
 	Verbose int
 }
 
@@ -174,7 +173,7 @@ failed, 2 on a usage error or when the cluster cannot be used at all.`,
 	fl.StringVar(&opts.Arch, flagArch, "amd64", "architecture of VMs that do not set one, which decides the --watchdog model and lint's watchdog rules: "+strings.Join(architectures, ", "))
 	fl.StringSliceVar(&opts.Disable, flagDisable, nil, "turn off a lint rule by ID when checking the result")
 	addConfigFlags(cmd, &opts.linterConfig, "configuration file whose rule settings apply to the lint of the result")
-	fl.CountVarP(&opts.Verbose, flagVerbose, "v", "log each API request (-v) and the stanza sent (-vv); credentials are never shown")
+	addVerbosityFlag(fl, &opts.Verbose)
 	opts.Kube.AddFlags(fl)
 	stanza = addStanzaFlags(fl)
 
@@ -191,14 +190,14 @@ failed, 2 on a usage error or when the cluster cannot be used at all.`,
 func (o *ApplyOptions) complete(cmd *cobra.Command, kind, strategy, dryRun string) error {
 	k, err := apply.ParseKind(kind)
 	if err != nil || !k.Writable {
-		return usageErrorf(cmd, "invalid --%s %q (one of: vm, vmirs, vmpool)", flagKind, kind)
+		return invalidEnum(cmd, flagKind, kind, []string{"vm", "vmirs", "vmpool"})
 	}
 	o.Kind = k
 	switch apply.Strategy(strategy) {
 	case apply.StrategyServerSide, apply.StrategyMerge:
 		o.Strategy = apply.Strategy(strategy)
 	default:
-		return usageErrorf(cmd, "invalid --%s %q (one of: server-side, merge)", flagStrategy, strategy)
+		return invalidEnum(cmd, flagStrategy, strategy, []string{string(apply.StrategyServerSide), string(apply.StrategyMerge)})
 	}
 	switch dryRun {
 	case "none", "":
@@ -206,7 +205,7 @@ func (o *ApplyOptions) complete(cmd *cobra.Command, kind, strategy, dryRun strin
 	case "client", "server":
 		o.DryRun = apply.DryRun(dryRun)
 	default:
-		return usageErrorf(cmd, "invalid --%s %q (one of: none, client, server)", flagDryRun, dryRun)
+		return invalidEnum(cmd, flagDryRun, dryRun, []string{"none", "client", "server"})
 	}
 	if err := o.completeLinter(cmd, flagArch); err != nil {
 		return err
@@ -313,7 +312,7 @@ func applyRun(ctx context.Context, opts *ApplyOptions) (err error) {
 		fmt.Fprintf(stderr, "vmhealth: no %s matches %q in %s\n", opts.Kind.Resource, opts.Selector, where)
 		return errSilent
 	}
-	if opts.Verbose >= 2 {
+	if opts.Verbose >= verbosityBodies {
 		for _, t := range targets {
 			fmt.Fprintf(stderr, "vmhealth: %s: stanza %s\n", t, stanzaJSON(t.Stanza))
 		}
@@ -403,14 +402,14 @@ func connect(fn Connector, flags kube.Flags, version string, verbose int, stderr
 		fn = kube.Connect
 	}
 	ko := kube.Options{UserAgent: "vmhealth/" + version, Warnings: stderr}
-	if verbose > 0 {
+	if verbose >= verbosityRequests {
 		ko.Log = stderr
 	}
 	cl, err := fn(flags, ko)
 	if err != nil {
 		return nil, err
 	}
-	if verbose > 0 {
+	if verbose >= verbosityRequests {
 		fmt.Fprintf(stderr, "vmhealth: using %s, namespace %s\n", cl.Redactor.Redact(cl.Describe), cl.Namespace)
 	}
 	return cl, nil

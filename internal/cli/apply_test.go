@@ -321,7 +321,7 @@ current-context: x
 func TestApplyWithoutKubeVirt(t *testing.T) {
 	srv := discoveryServer(t)
 	stanza := writeTemp(t, "s.yaml", tcpReadiness)
-	code, stdout, stderr := runApply(t, nil, "", "--kubeconfig", tokenKubeconfig(t, srv.URL), "--vm", "web", "--from", stanza, "-vv")
+	code, stdout, stderr := runApply(t, nil, "", "--kubeconfig", tokenKubeconfig(t, srv.URL), "--vm", "web", "--from", stanza, "-v=2")
 	if code != ExitError || !strings.Contains(stderr, "the cluster does not serve VirtualMachine (kubevirt.io): is KubeVirt installed?") {
 		t.Errorf("exit %d\n%s\n%s", code, stdout, stderr)
 	}

@@ -64,7 +64,7 @@ input cannot be read.`,
 				return usageErrorf(cmd, "- (standard input) given %d times; it can be read only once", n)
 			}
 			if !slices.Contains(explainFormats, opts.Output) {
-				return usageErrorf(cmd, "invalid --%s %q (one of: %s)", flagOutput, opts.Output, strings.Join(explainFormats, ", "))
+				return invalidEnum(cmd, flagOutput, opts.Output, explainFormats)
 			}
 			if err := opts.completeLinter(cmd, flagArch, flagMinBootSeconds); err != nil {
 				return err

@@ -28,6 +28,9 @@ const (
 // watchdog devices differ.
 var architectures = []string{"amd64", "arm64", "s390x"}
 
+// severityNames are the values of --fail-on, highest first.
+var severityNames = []string{"error", "warning", "info"}
+
 // LintOptions hold the dependencies and flags of lint.
 type LintOptions struct {
 	IO *IOStreams
@@ -118,11 +121,11 @@ inputs are still linted and reported).`,
 				return err
 			}
 			if !slices.Contains(render.Formats(), opts.Output) {
-				return usageErrorf(cmd, "invalid --%s %q (one of: %s)", flagOutput, opts.Output, strings.Join(render.Formats(), ", "))
+				return invalidEnum(cmd, flagOutput, opts.Output, render.Formats())
 			}
 			sev, err := validate.ParseSeverity(failOn)
 			if err != nil {
-				return usageErrorf(cmd, "invalid --%s: %v", flagFailOn, err)
+				return invalidEnum(cmd, flagFailOn, failOn, severityNames)
 			}
 			opts.FailOn = sev
 			opts.MaxDocumentBytes = int64(maxDoc)
@@ -159,7 +162,7 @@ inputs are still linted and reported).`,
 	addFixFlags(cmd, &opts.fixOptions)
 
 	_ = cmd.RegisterFlagCompletionFunc(flagOutput, cobra.FixedCompletions(render.Formats(), cobra.ShellCompDirectiveNoFileComp))
-	_ = cmd.RegisterFlagCompletionFunc(flagFailOn, cobra.FixedCompletions([]string{"error", "warning", "info"}, cobra.ShellCompDirectiveNoFileComp))
+	_ = cmd.RegisterFlagCompletionFunc(flagFailOn, cobra.FixedCompletions(severityNames, cobra.ShellCompDirectiveNoFileComp))
 	_ = cmd.RegisterFlagCompletionFunc(flagArch, cobra.FixedCompletions(architectures, cobra.ShellCompDirectiveNoFileComp))
 	_ = cmd.RegisterFlagCompletionFunc(flagDisable, func(*cobra.Command, []string, string) ([]cobra.Completion, cobra.ShellCompDirective) {
 		return ruleCompletions(opts.Registry), cobra.ShellCompDirectiveNoFileComp

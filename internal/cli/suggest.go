@@ -2,6 +2,8 @@ package cli
 
 import (
 	"fmt"
+	"slices"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -35,4 +37,46 @@ func ruleCompletions(reg *validate.Registry) []cobra.Completion {
 		out = append(out, cobra.CompletionWithDesc(r.ID, r.Summary))
 	}
 	return out
+}
+
+// enumAliases are names people type for a value that vmhealth spells
+// another way: uname's and distributions' names of architectures, and
+// short severities. A suggestion is only ever a hint; the value is still
+// refused.
+var enumAliases = map[string]string{
+	"x86_64":  "amd64",
+	"x86-64":  "amd64",
+	"x64":     "amd64",
+	"aarch64": "arm64",
+	"arm":     "arm64",
+	"warn":    "warning",
+	"err":     "error",
+	"yml":     "yaml",
+}
+
+// invalidEnum is the usage error of every flag whose value is one of a
+// fixed list (--arch, --fail-on, -o, --kind, …): it names the flag, the
+// value and the list, and the closest value when one is near enough to be
+// a typo or is another name for it.
+func invalidEnum(cmd *cobra.Command, flag, value string, allowed []string) error {
+	msg := fmt.Sprintf("invalid --%s %q (one of: %s)", flag, value, strings.Join(allowed, ", "))
+	if s := suggestValue(value, allowed); s != "" {
+		msg += fmt.Sprintf("; did you mean %q?", s)
+	}
+	return usageErrorf(cmd, "%s", msg)
+}
+
+// suggestValue returns the allowed value that value most likely meant, or
+// "".
+func suggestValue(value string, allowed []string) string {
+	lower := strings.ToLower(strings.TrimSpace(value))
+	if a, ok := enumAliases[lower]; ok && slices.Contains(allowed, a) {
+		return a
+	}
+	for _, a := range allowed {
+		if strings.EqualFold(a, lower) && a != value {
+			return a
+		}
+	}
+	return validate.Suggest(value, allowed)
 }
