@@ -54,13 +54,15 @@ type ApplyOptions struct {
 
 	Kube          kube.Flags
 	AllNamespaces bool
-	// VMs name the objects to change (of Kind); Selector selects them by
-	// label; Files hold objects whose health checks go to the live objects
-	// of the same name. Exactly one of the three is given.
-	VMs      []string
-	Selector string
-	Files    []string
-	Kind     apply.Kind
+	// VMs name the objects to change (of Kind): the arguments, as kubectl
+	// takes names, and --vm. Selector selects them by label; Files hold
+	// objects whose health checks go to the live objects of the same name
+	// (-f, with directories expanded). Exactly one of the three is given.
+	VMs       []string
+	Selector  string
+	Files     []string
+	Filenames filenameOptions
+	Kind      apply.Kind
 	// From is a file (or - for standard input) holding the stanza.
 	From string
 	// genRequest is the stanza asked for with gen's flags (--readiness,
@@ -95,7 +97,7 @@ func NewCmdApply(f *Factory, runF func(context.Context, *ApplyOptions) error) *c
 	var stanza *stanzaFlags
 
 	cmd := &cobra.Command{
-		Use:   "apply (--vm NAME... | -l SELECTOR | -f FILE) (--from FILE|- | gen's flags)",
+		Use:   "apply (NAME... | -l SELECTOR | -f FILE [-R]) (--from FILE|- | gen's flags)",
 		Short: "Add or change the health checks of VMs in a cluster",
 		Long: `Apply readiness and liveness probes and a watchdog to VirtualMachines (or
 ReplicaSets and pools) that already run in a cluster, changing nothing else.
@@ -105,7 +107,13 @@ The health checks come from the same flags as vmhealth gen (--readiness,
 vmhealth gen writes it, or any VM manifest, whose spec.template.spec
 readinessProbe, livenessProbe and domain.devices.watchdog are taken. With
 -f, each object in the file gives its own health checks to the live object
-of the same name.
+of the same name; a directory given with -f is read one level deep unless
+-R, as kubectl reads it.
+
+Objects are named as kubectl names them: NAME, or TYPE/NAME (vm/web-1,
+vmpool/web), in the namespace of -n or of the kubeconfig's context; --vm
+NAME does the same. The names of one run are of one kind (--kind, vm by
+default).
 
 vmhealth reads each object, computes what it will look like, and lints that
 with the rules of vmhealth lint: errors stop the change (--force writes
@@ -120,23 +128,28 @@ marks it RestartRequired. vmhealth restarts nothing unless --restart.
 Exit status: 0 when every object was applied or unchanged, 1 when any
 failed, 2 on a usage error or when the cluster cannot be used at all.`,
 		Example: `  # Add a readiness probe to one VM
-  vmhealth apply --vm web-1 -n prod --readiness http:1500/healthz --initial-delay 120 --period 20
+  vmhealth apply web-1 -n prod --readiness http:1500/healthz --initial-delay 120 --period 20
 
-  # The health checks of a file
-  vmhealth apply --vm web-1 -n prod --from readiness.yaml
+  # The health checks of a file, to two VMs
+  vmhealth apply web-1 web-2 -n prod --from readiness.yaml
 
-  # Straight from vmhealth gen
-  vmhealth gen --readiness http:1500/healthz | vmhealth apply --vm web-1 --from -
+  # Straight from vmhealth gen, to a pool
+  vmhealth gen --readiness http:1500/healthz | vmhealth apply vmpool/web --from -
 
   # Every VM labelled app=web in all namespaces, showing the change first
   vmhealth apply -l app=web -A --from stanza.yaml --dry-run=server --diff
 
   # The health checks of each VM in a file, to the live VMs of the same name
-  vmhealth apply -f vms.yaml`,
-		Args: cobra.NoArgs,
+  vmhealth apply -f vms.yaml
+
+  # ... or in every file of a tree
+  vmhealth apply -f manifests/ -R`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.genFlags = stanza.given(cmd)
 			opts.cmd = cmd
+			if err := opts.setTargets(cmd, args, &kind); err != nil {
+				return err
+			}
 			if err := opts.complete(cmd, kind, strategy, dryRun); err != nil {
 				return err
 			}
@@ -155,10 +168,10 @@ failed, 2 on a usage error or when the cluster cannot be used at all.`,
 	}
 
 	fl := cmd.Flags()
-	fl.StringSliceVar(&opts.VMs, flagVM, nil, "name of the object to change (repeat the flag or separate names with commas)")
+	fl.StringSliceVar(&opts.VMs, flagVM, nil, "name of the object to change, as an argument is (repeat the flag or separate names with commas)")
 	fl.StringVarP(&opts.Selector, flagSelector, "l", "", "change every object matching this label selector (app=web,tier!=db)")
-	fl.StringSliceVarP(&opts.Files, flagFilename, "f", nil, "file of VirtualMachines (or - for standard input) whose health checks go to the live objects of the same name")
-	fl.StringVar(&kind, flagKind, "vm", "kind that --vm and -l address: vm, vmirs or vmpool")
+	addFilenameFlags(cmd, &opts.Filenames, "file of VirtualMachines whose health checks go to the live objects of the same name, as kubectl's -f")
+	fl.StringVar(&kind, flagKind, "vm", "kind that names and -l address: vm, vmirs or vmpool")
 	fl.BoolVarP(&opts.AllNamespaces, flagAllNamespaces, "A", false, "with -l, select in every namespace")
 	fl.StringVar(&opts.From, flagFrom, "", "file holding the health checks to apply (a stanza or a VM manifest), - for standard input")
 	fl.StringVar(&strategy, flagStrategy, string(apply.StrategyServerSide), "how to write: server-side (server-side apply, field manager vmhealth) or merge (JSON merge patch with a resourceVersion precondition)")
@@ -212,7 +225,7 @@ func (o *ApplyOptions) complete(cmd *cobra.Command, kind, strategy, dryRun strin
 	}
 	switch {
 	case len(o.VMs) == 0 && o.Selector == "" && len(o.Files) == 0:
-		return usageErrorf(cmd, "nothing to apply to: give --%s NAME, -l SELECTOR or -f FILE", flagVM)
+		return usageErrorf(cmd, "nothing to apply to: give NAME, -l SELECTOR or -f FILE")
 	case len(o.Files) == 0 && o.From == "" && !o.genFlags:
 		return usageErrorf(cmd, "no health checks given: --%s, --%s, --%s or --%s FILE (- for standard input)", genFlagReadiness, genFlagLiveness, genFlagWatchdog, flagFrom)
 	case o.genFlags && (o.From != "" || len(o.Files) > 0):
@@ -232,7 +245,7 @@ func (o *ApplyOptions) complete(cmd *cobra.Command, kind, strategy, dryRun strin
 	}
 	for _, n := range o.VMs {
 		if n == "" {
-			return usageErrorf(cmd, "empty --%s name", flagVM)
+			return usageErrorf(cmd, "empty name")
 		}
 	}
 	stdin := 0

@@ -59,8 +59,8 @@ func setLintTarget(cmd *cobra.Command, opts *LintOptions, args []string) error {
 		return setInputs(cmd, opts, args)
 	}
 	switch {
-	case len(args) > 0:
-		return usageErrorf(cmd, "--%s lints the cluster: give no paths (%s)", flagCluster, strings.Join(args, " "))
+	case len(args) > 0 || len(opts.Filenames.Filenames) > 0:
+		return usageErrorf(cmd, "--%s lints the cluster: give no paths (%s)", flagCluster, strings.Join(opts.Filenames.paths(args), " "))
 	case c.AllNamespaces && cmd.Flags().Changed(kube.FlagNamespace):
 		return usageErrorf(cmd, "--%s and --%s cannot be used together", flagAllNamespaces, kube.FlagNamespace)
 	}

@@ -78,5 +78,47 @@ func suggestValue(value string, allowed []string) string {
 			return a
 		}
 	}
-	return validate.Suggest(value, allowed)
+	// The nearest by edit distance; field names' measure (validate.Suggest)
+	// ranks any prefix first, which for short values such as vm and vmpool
+	// picks the wrong one.
+	best, bestDist := "", max(1, len(lower)/3)+1
+	for _, a := range allowed {
+		if d := editDistance(lower, strings.ToLower(a)); d < bestDist {
+			best, bestDist = a, d
+		}
+	}
+	if best == "" && len(lower) >= 2 {
+		for _, a := range allowed {
+			if strings.HasPrefix(strings.ToLower(a), lower) {
+				return a // an abbreviation: serv for server-side
+			}
+		}
+	}
+	return best
+}
+
+// editDistance is the edit distance of two short strings, a swap of two
+// neighbouring letters counting as one edit (zhs for zsh).
+func editDistance(a, b string) int {
+	d := make([][]int, len(a)+1)
+	for i := range d {
+		d[i] = make([]int, len(b)+1)
+		d[i][0] = i
+	}
+	for j := range d[0] {
+		d[0][j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			d[i][j] = min(d[i-1][j]+1, d[i][j-1]+1, d[i-1][j-1]+cost)
+			if i > 1 && j > 1 && a[i-1] == b[j-2] && a[i-2] == b[j-1] {
+				d[i][j] = min(d[i][j], d[i-2][j-2]+1)
+			}
+		}
+	}
+	return d[len(a)][len(b)]
 }
