@@ -183,10 +183,11 @@ func TestRulesOutput(t *testing.T) {
 	}
 	fixable := 0
 	for _, r := range f.Registry.Rules() {
-		if byID[r.ID].Fix != (r.Fix != nil) {
-			t.Errorf("%s: fix %v, the rule has a fix: %v", r.ID, byID[r.ID].Fix, r.Fix != nil)
+		has := r.Fix != nil && r.Fix.Apply != nil
+		if byID[r.ID].Fix != has {
+			t.Errorf("%s: fix %v, the rule has a fix: %v", r.ID, byID[r.ID].Fix, has)
 		}
-		if r.Fix != nil {
+		if has {
 			fixable++
 		}
 	}

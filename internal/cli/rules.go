@@ -39,7 +39,7 @@ type ruleDoc struct {
 func newRuleDoc(r *validate.Rule) ruleDoc {
 	return ruleDoc{
 		ID: r.ID, Severity: r.Severity, Category: r.Category, Summary: strings.TrimSpace(r.Summary),
-		Docs: render.RulesDocURL + "#" + r.ID, Fix: r.Fix != nil, InCluster: r.InCluster(),
+		Docs: render.RulesDocURL + "#" + r.ID, Fix: r.Fix != nil && r.Fix.Apply != nil, InCluster: r.InCluster(),
 	}
 }
 
