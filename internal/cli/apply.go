@@ -143,7 +143,10 @@ failed, 2 on a usage error or when the cluster cannot be used at all.`,
   vmhealth apply -f vms.yaml
 
   # ... or in every file of a tree
-  vmhealth apply -f manifests/ -R`,
+  vmhealth apply -f manifests/ -R
+
+  # Log each API request and the stanza sent, as kubectl -v=8 would
+  vmhealth apply web-1 --from stanza.yaml -v=8`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.genFlags = stanza.given(cmd)
 			opts.cmd = cmd

@@ -141,7 +141,10 @@ file is replaced atomically, keeping its mode.`,
 
   # A whole VM to try it all out
   vmhealth gen --vm demo --readiness http:1500/healthz --liveness tcp:1500 \
-    --liveness-initial-delay 120 --watchdog poweroff --cloud-init --guest-os ubuntu`,
+    --liveness-initial-delay 120 --watchdog poweroff --cloud-init --guest-os ubuntu
+
+  # ... in namespace prod (-n, as kubectl), straight into the cluster
+  vmhealth gen --vm demo -n prod --readiness tcp:22 | kubectl apply -f -`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			req, setBy, err := stanza.request(cmd, "")
