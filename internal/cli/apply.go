@@ -147,6 +147,8 @@ failed, 2 on a usage error or when the cluster cannot be used at all.`,
 
   # Log each API request and the stanza sent, as kubectl -v=8 would
   vmhealth apply web-1 --from stanza.yaml -v=8`,
+		// Names are the cluster's, not files'.
+		ValidArgsFunction: cobra.NoFileCompletions,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.genFlags = stanza.given(cmd)
 			opts.cmd = cmd

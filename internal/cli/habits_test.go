@@ -290,3 +290,21 @@ func TestGenNamespaceShorthand(t *testing.T) {
 		t.Errorf("gen -n prod: Namespace = %q", got.Namespace)
 	}
 }
+
+// lint --cluster logs at -v as apply does: where it connects, from 1.
+func TestLintClusterVerbosity(t *testing.T) {
+	connect, _ := fakeCluster(t, clusterVM("good", tcpReadiness))
+	for _, tt := range []struct {
+		args []string
+		logs bool
+	}{
+		{args: []string{"--cluster", "--no-config"}, logs: false},
+		{args: []string{"--cluster", "--no-config", "-v=6"}, logs: true},
+		{args: []string{"--cluster", "--no-config", "--v", "1"}, logs: true},
+	} {
+		code, stdout, stderr := runLintCluster(t, connect, tt.args...)
+		if code != ExitOK || strings.Contains(stderr, "vmhealth: using fake, namespace demo") != tt.logs {
+			t.Errorf("%q: exit %d, logged %v\n%s%s", tt.args, code, !tt.logs, stdout, stderr)
+		}
+	}
+}
