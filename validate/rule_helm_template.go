@@ -21,7 +21,11 @@ Lint the chart directory instead (the one with Chart.yaml, named in the
 message when vmhealth finds it above the file): vmhealth renders it in
 process, as helm template would, with --values and --set, and points each
 finding at the template line it came from. OpenShift Template parameters
-(` + "`${{REPLICAS}}`" + `) and actions in comments are not Helm templates.`,
+(` + "`${{REPLICAS}}`" + `) and actions in comments are not Helm templates. A
+manifest that really holds Go template text in a value (an annotation
+another tool expands) is taken for a template too; the file has no object
+to annotate, so turn the rule off for it with --disable helm-template or in
+the configuration file.`,
 	Remediation: "Lint the chart directory (vmhealth lint path/to/chart, with --values or --set as you deploy it), or pipe helm template's output to vmhealth lint -.",
 	CEL:         &CELRule{NoCEL: "A property of the input file: an unrendered template never reaches the API server."},
 })
