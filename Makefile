@@ -30,6 +30,9 @@ build:
 # debootstrap with apt-get when missing); VMHEALTH_GUEST=1 makes test/guest
 # fail rather than skip without it, and the guest's boots under TCG need
 # the long -timeout (see docs/guest.md). VMHEALTH_GUEST=0 skips both.
+# hack/neovim.sh installs Neovim from Debian's package when nvim is
+# missing (about 40 s once), for the editor test of vmhealth lsp
+# (docs/lsp.md); VMHEALTH_NVIM=0 skips it.
 # The benchmarks also run once each in short mode (-benchtime=1x on a small
 # corpus), so they cannot rot; `make bench` runs them for real.
 # The booted-guest test is not yet part of make test (and so of CI): its
@@ -39,6 +42,7 @@ VMHEALTH_GUEST ?= 0
 export VMHEALTH_GUEST
 test:
 	@if [ -f hack/testbin.sh ]; then bash hack/testbin.sh; fi
+	@if [ -f hack/neovim.sh ]; then bash hack/neovim.sh; fi
 	@if [ -f hack/guestimage.sh ]; then bash hack/guestimage.sh; fi
 	$(GO) test -timeout 60m ./...
 	$(GO) test -short -run '^$$' -bench . -benchtime=1x ./...
@@ -70,13 +74,15 @@ examples: build
 	$(BIN) lint examples/; test $$? -eq 1
 
 # Go benchmarks of load, rules and whole lint against the go-yaml node-decode
-# floor, then the whole-binary comparison; writes docs/performance.md.
+# floor, the language server's diagnostics after a change, then the
+# whole-binary comparison; writes docs/performance.md.
 bench:
 	@mkdir -p .cache
 	$(GO) test -run '^$$' -bench . -benchmem -count 1 ./validate/ | tee .cache/bench.txt
+	$(GO) test -run '^$$' -bench LspDidChange -benchmem -count 1 ./internal/lsp/ | tee .cache/bench-lsp.txt
 	@if [ -f hack/testbin.sh ]; then bash hack/testbin.sh; fi
 	$(GO) test -run '^$$' -bench . -benchtime 1x -count 1 ./test/e2e/ | tee .cache/bench-cluster.txt
-	$(GO) run ./internal/perfreport -bench .cache/bench.txt -cluster .cache/bench-cluster.txt -o docs/performance.md
+	$(GO) run ./internal/perfreport -bench .cache/bench.txt -cluster .cache/bench-cluster.txt -lsp .cache/bench-lsp.txt -o docs/performance.md
 
 # Regenerates generated documentation: docs/rules.md from the rule registry.
 docs:

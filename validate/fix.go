@@ -264,3 +264,18 @@ func fixQuotedInteger(c *FixContext) (string, error) {
 	}
 	return fmt.Sprintf("unquoted %s: %s", c.Entry.Key().Value, v.Value), nil
 }
+
+// FixFinding applies the fix of the one finding f of data, as FixBytes
+// would, and returns the fixed data and what the fix did; ok is false when
+// f's rule has no fix, the fix is not certain for this finding, or the
+// result does not hold (the finding stays or another appears). Editors'
+// code actions use it to offer one finding's fix at a time.
+func (l *Linter) FixFinding(name string, data []byte, f Finding) (fixed []byte, change string, ok bool) {
+	rule := l.all[f.RuleID]
+	if bytes.Contains(data, []byte("{{")) || f.Suppressed != nil || rule == nil || rule.Fix == nil || rule.Fix.Apply == nil || f.Line == 0 {
+		return nil, "", false
+	}
+	before, _ := l.LintBytes(name, data)
+	next, change, _, _, ok := l.tryFix(name, data, before, f, rule)
+	return next, change, ok
+}

@@ -14,6 +14,8 @@ import (
 	"strings"
 
 	"github.com/spf13/cobra"
+
+	"github.com/vmhealth/vmhealth/internal/lsp"
 )
 
 // Exit codes of every command.
@@ -22,7 +24,8 @@ const (
 	// --fail-on.
 	ExitOK = 0
 	// ExitFindings means lint found something at or above --fail-on, or
-	// a probe run ended NotReady, killed, or with a failed --once attempt.
+	// a probe run ended NotReady, killed, or with a failed --once attempt,
+	// or an editor ended lsp without shutdown.
 	ExitFindings = 1
 	// ExitError means a usage error, an input that could not be read, or
 	// another failure of the run itself.
@@ -113,7 +116,7 @@ func handleError(ctx context.Context, f *Factory, cmd *cobra.Command, err error)
 	case ctx.Err() != nil:
 		fmt.Fprintln(stderr, "vmhealth: interrupted")
 		return ExitInterrupted
-	case errors.Is(err, errFindings), errors.Is(err, errProbeFailed):
+	case errors.Is(err, errFindings), errors.Is(err, errProbeFailed), errors.Is(err, lsp.ErrExitWithoutShutdown):
 		return ExitFindings
 	case errors.Is(err, errSilent):
 		return ExitError
@@ -194,6 +197,7 @@ manifests, with the file, line and column of each.`,
 		NewCmdGen(f, nil),
 		NewCmdExplain(f, nil),
 		NewCmdProbe(f, nil),
+		NewCmdLsp(f, nil),
 		NewCmdVersion(f, nil),
 	)
 	addCompletion(cmd)

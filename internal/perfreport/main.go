@@ -30,6 +30,7 @@ func main() {
 	out := flag.String("o", "docs/performance.md", "where to write the report")
 	benchFile := flag.String("bench", "", "output of `go test -bench` to include")
 	clusterFile := flag.String("cluster", "", "output of the cluster benchmarks (test/e2e) to include")
+	lspFile := flag.String("lsp", "", "output of the language server benchmark (internal/lsp) to include")
 	runs := flag.Int("runs", 5, "timed runs per measurement (the median is reported)")
 	vms := flag.Int("vms", benchcorpus.Default.VMs, "VMs in the base corpus")
 	floorOf := flag.String("floor", "", "internal: time the node-decode floor of this file and print it")
@@ -43,7 +44,7 @@ func main() {
 		fmt.Println(d.Nanoseconds())
 		return
 	}
-	if err := run(*out, *benchFile, *clusterFile, *runs, *vms); err != nil {
+	if err := run(*out, *benchFile, *clusterFile, *lspFile, *runs, *vms); err != nil {
 		fmt.Fprintln(os.Stderr, "perfreport:", err)
 		os.Exit(1)
 	}
@@ -135,7 +136,7 @@ type result struct {
 	inputBytes int64
 }
 
-func run(out, benchFile, clusterFile string, runs, vms int) error {
+func run(out, benchFile, clusterFile, lspFile string, runs, vms int) error {
 	work, err := os.MkdirTemp("", "vmhealth-perf-")
 	if err != nil {
 		return err
@@ -224,7 +225,11 @@ func run(out, benchFile, clusterFile string, runs, vms int) error {
 	if err != nil {
 		return err
 	}
-	text := report(results, matrix, small, loadNote(loadBefore, loadAfter), bench, cluster, runs, vms)
+	lspBench, err := readOptional(lspFile)
+	if err != nil {
+		return err
+	}
+	text := report(results, matrix, small, loadNote(loadBefore, loadAfter), bench, cluster, runs, vms) + lspSection(lspBench)
 	return os.WriteFile(out, []byte(keepHandWritten(out, text)), 0o644)
 }
 
