@@ -2,6 +2,7 @@ package validate
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"k8s.io/apimachinery/pkg/util/validation/field"
@@ -40,14 +41,30 @@ func (l *Linter) check(o *Object) []Finding {
 
 // lintChunk loads and checks one document, keeping the facts file-wide
 // rules need. The objects stay in the result only when keep is set.
+//
+// A Helm template and a kustomize patch are reported once (classify.go)
+// and not linted: the rules would only report noise about them.
 func (l *Linter) lintChunk(file string, c *chunk, keep bool) docResult {
+	if f, ok := l.helmTemplate(file, c); ok {
+		return docResult{documents: 1, findings: []Finding{f}}
+	}
 	res := l.loadChunk(file, c)
+	var linted []*Object
 	for _, o := range res.objs {
+		if f, ok := l.patchFinding(o); ok {
+			res.findings = slices.DeleteFunc(res.findings, func(g Finding) bool { return g.Object == o.Ref })
+			one := []Finding{f}
+			o.suppress(one)
+			res.findings = append(res.findings, one...)
+			continue
+		}
+		linted = append(linted, o)
 		res.findings = append(res.findings, l.check(o)...)
 		if f, ok := l.candidateFacts(o); ok {
 			res.facts = append(res.facts, f)
 		}
 	}
+	res.objs = linted
 	if !keep {
 		res.objs = nil
 	}

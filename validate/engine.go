@@ -6,6 +6,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/vmhealth/vmhealth/probespec"
 )
@@ -19,6 +20,9 @@ type Linter struct {
 	// params are each rule's parameters, defaults filled in; rules get
 	// their own by value.
 	params map[string]Params
+	// kustomizations caches the patch files of each kustomization file
+	// read (classify.go), by absolute path.
+	kustomizations sync.Map
 }
 
 // New returns a Linter with the given options, or an error naming every

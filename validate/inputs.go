@@ -60,9 +60,9 @@ func lintableExt(name string) bool {
 // expandInputs turns the command line's paths into sources: files as given
 // (any name, and pipes such as /dev/fd/63 from process substitution),
 // directories walked recursively for .yaml, .yml and .json files in lexical
-// order, and "-" for stdin. Directory walks do not follow symbolic links to
+// order (one level deep when shallowDir says so), and "-" for stdin. Directory walks do not follow symbolic links to
 // directories, so a link loop cannot trap them; links to files are followed.
-func expandInputs(paths []string, stdin io.Reader, skipPath func(string) bool) ([]source, []InputError, int) {
+func expandInputs(paths []string, stdin io.Reader, skipPath, shallowDir func(string) bool) ([]source, []InputError, int) {
 	ignored := 0
 	skip := func(p string) bool {
 		if skipPath != nil && skipPath(p) {
@@ -97,7 +97,11 @@ func expandInputs(paths []string, stdin io.Reader, skipPath func(string) bool) (
 			continue
 		}
 		var found []string
+		shallow := shallowDir != nil && shallowDir(p)
 		walkErr := filepath.WalkDir(p, func(path string, d fs.DirEntry, err error) error {
+			if shallow && path != p && d != nil && d.IsDir() {
+				return fs.SkipDir
+			}
 			if path != p && skip(path) {
 				if d != nil && d.IsDir() {
 					return fs.SkipDir

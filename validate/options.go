@@ -29,6 +29,11 @@ type Options struct {
 	// directory (not standard input); files it returns true for are not
 	// read, linted or counted. The configuration file's ignore globs use it.
 	SkipPath func(path string) bool
+	// ShallowDir, when set, is asked about every directory named in the
+	// inputs; one it returns true for is read one level deep (its own
+	// files, no subdirectories), as kubectl reads -f DIR without -R.
+	// Other directories are walked recursively.
+	ShallowDir func(dir string) bool
 	// OnObject, when set, is called with every KubeVirt object linted, in
 	// input order, before the findings of its document are emitted; output
 	// formats that list clean objects too (JUnit) use it. File is empty for

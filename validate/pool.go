@@ -20,7 +20,7 @@ import (
 // reader splits the inputs into documents, workers load and check them,
 // and the findings come out in input order.
 func (l *Linter) Lint(ctx context.Context, inputs []string, stdin io.Reader, emit func(Finding)) (*Summary, error) {
-	srcs, errs, ignored := expandInputs(inputs, stdin, l.opts.SkipPath)
+	srcs, errs, ignored := expandInputs(inputs, stdin, l.opts.SkipPath, l.opts.ShallowDir)
 	sum, err := l.run(ctx, srcs, emit)
 	sum.IgnoredPaths = ignored
 	sum.InputErrors = append(errs, sum.InputErrors...)

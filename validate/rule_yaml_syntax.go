@@ -15,11 +15,12 @@ documents of the same file, which are split at their "---" markers and
 parsed separately. Documentation snippets often carry AsciiDoc callouts
 ("<1>") or "..." placeholders that are not YAML.
 
-A document is one node. When its first line is a complete flow node — an
-unrendered Helm line such as ` + "`{{ if .Values.enabled }}`" + `, or ` + "`[web, db]`" + ` —
-the node ends there and anything after it is an error (kubectl and PyYAML
-refuse the file); vmhealth reports it at the line after the node rather
-than reading the one node and dropping the VM below it.`,
+A document is one node. When its first line is a complete flow node — a
+stray ` + "`[web, db]`" + ` or ` + "`{draft: true}`" + ` — the node ends there and
+anything after it is an error (kubectl and PyYAML refuse the file);
+vmhealth reports it at the line after the node rather than reading the one
+node and dropping the VM below it. An unrendered Helm template is not
+reported here but once, as helm-template.`,
 	Remediation: "Fix the YAML at the reported line (indentation, a missing colon, a stray callout or tab).",
 	CEL:         &CELRule{NoCEL: "A property of the input file: text that is not valid YAML never becomes an object."},
 })

@@ -95,7 +95,10 @@ func TestRuleFixtures(t *testing.T) {
 			if len(want) == 0 {
 				t.Fatalf("fail.yaml marks no line with # want: %s", r.ID)
 			}
-			findings, _ := MustNew(fixtureOptions(t, fail)).LintBytes("fail.yaml", fail)
+			// Named by its path, so that rules which look beside the file
+			// (strategic-merge-patch reads the kustomization) see its
+			// directory.
+			findings, _ := MustNew(fixtureOptions(t, fail)).LintBytes(filepath.Join(dir, "fail.yaml"), fail)
 			var got []int
 			for _, f := range findings {
 				if f.RuleID == r.ID && f.Suppressed == nil {
@@ -114,7 +117,7 @@ func TestRuleFixtures(t *testing.T) {
 			if err != nil {
 				t.Fatalf("passing fixture: %v", err)
 			}
-			findings, _ = MustNew(fixtureOptions(t, pass)).LintBytes("pass.yaml", pass)
+			findings, _ = MustNew(fixtureOptions(t, pass)).LintBytes(filepath.Join(dir, "pass.yaml"), pass)
 			for _, f := range findings {
 				if f.RuleID == r.ID || f.Severity == SeverityError {
 					t.Errorf("pass.yaml: unexpected finding %s", dump([]Finding{f}))

@@ -1,5 +1,7 @@
 package validate
 
+import "slices"
+
 // Summary counts what a lint run read and found.
 type Summary struct {
 	Files     int `json:"files"`
@@ -90,6 +92,9 @@ type collector struct {
 	emit     func(Finding)
 	onObject func(*Object)
 	fc       fileChecker
+	// template is set once a document of the current file was a Helm
+	// template: the file is reported once.
+	template bool
 }
 
 func (l *Linter) newCollector(emit func(Finding), onObject func(*Object)) *collector {
@@ -122,7 +127,20 @@ func (c *collector) add(res docResult) {
 	for _, r := range res.refs {
 		c.l.opts.OnObject(r.file, r.document, r.ref)
 	}
-	c.out(c.fc.add(res.findings, res.facts, res.services))
+	fs := res.findings
+	if slices.ContainsFunc(fs, func(f Finding) bool { return f.RuleID == HelmTemplateRuleID }) {
+		// One finding a template file, not one a document of it (res is
+		// one document, or a whole file).
+		fs = slices.DeleteFunc(slices.Clone(fs), func(f Finding) bool {
+			if f.RuleID != HelmTemplateRuleID {
+				return false
+			}
+			drop := c.template
+			c.template = true
+			return drop
+		})
+	}
+	c.out(c.fc.add(fs, res.facts, res.services))
 	c.sum.Objects += res.objects
 	c.sum.Documents += res.documents
 	for k, n := range res.skipped {
@@ -137,4 +155,5 @@ func (c *collector) endFile(name string, arg int, err error) {
 		c.sum.InputErrors = append(c.sum.InputErrors, InputError{File: name, Err: err, arg: arg})
 	}
 	c.fc.reset()
+	c.template = false
 }

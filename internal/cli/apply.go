@@ -33,7 +33,6 @@ const (
 	flagRestart        = "restart"
 	flagFieldManager   = "field-manager"
 	flagConcurrency    = "concurrency"
-	flagVerbose        = "verbose"
 )
 
 // errApplyFailed ends an apply run in which some object failed; the
@@ -55,13 +54,15 @@ type ApplyOptions struct {
 
 	Kube          kube.Flags
 	AllNamespaces bool
-	// VMs name the objects to change (of Kind); Selector selects them by
-	// label; Files hold objects whose health checks go to the live objects
-	// of the same name. Exactly one of the three is given.
-	VMs      []string
-	Selector string
-	Files    []string
-	Kind     apply.Kind
+	// VMs name the objects to change (of Kind): the arguments, as kubectl
+	// takes names, and --vm. Selector selects them by label; Files hold
+	// objects whose health checks go to the live objects of the same name
+	// (-f, with directories expanded). Exactly one of the three is given.
+	VMs       []string
+	Selector  string
+	Files     []string
+	Filenames filenameOptions
+	Kind      apply.Kind
 	// From is a file (or - for standard input) holding the stanza.
 	From string
 	// genRequest is the stanza asked for with gen's flags (--readiness,
@@ -84,8 +85,8 @@ type ApplyOptions struct {
 	// linterConfig holds the registry, the configuration file, --arch and
 	// --disable, as every command has them (linter.go).
 	linterConfig
-	// Verbose logs each API request (1) and the stanza sent (2), never
-	// credentials.
+	// Verbose is -v: at verbosityRequests it logs each API request, at
+	// verbosityBodies also the stanza sent; never credentials.
 	Verbose int
 }
 
@@ -96,7 +97,7 @@ func NewCmdApply(f *Factory, runF func(context.Context, *ApplyOptions) error) *c
 	var stanza *stanzaFlags
 
 	cmd := &cobra.Command{
-		Use:   "apply (--vm NAME... | -l SELECTOR | -f FILE) (--from FILE|- | gen's flags)",
+		Use:   "apply (NAME... | -l SELECTOR | -f FILE [-R]) (--from FILE|- | gen's flags)",
 		Short: "Add or change the health checks of VMs in a cluster",
 		Long: `Apply readiness and liveness probes and a watchdog to VirtualMachines (or
 ReplicaSets and pools) that already run in a cluster, changing nothing else.
@@ -106,7 +107,13 @@ The health checks come from the same flags as vmhealth gen (--readiness,
 vmhealth gen writes it, or any VM manifest, whose spec.template.spec
 readinessProbe, livenessProbe and domain.devices.watchdog are taken. With
 -f, each object in the file gives its own health checks to the live object
-of the same name.
+of the same name; a directory given with -f is read one level deep unless
+-R, as kubectl reads it.
+
+Objects are named as kubectl names them: NAME, or TYPE/NAME (vm/web-1,
+vmpool/web), in the namespace of -n or of the kubeconfig's context; --vm
+NAME does the same. The names of one run are of one kind (--kind, vm by
+default).
 
 vmhealth reads each object, computes what it will look like, and lints that
 with the rules of vmhealth lint: errors stop the change (--force writes
@@ -121,23 +128,33 @@ marks it RestartRequired. vmhealth restarts nothing unless --restart.
 Exit status: 0 when every object was applied or unchanged, 1 when any
 failed, 2 on a usage error or when the cluster cannot be used at all.`,
 		Example: `  # Add a readiness probe to one VM
-  vmhealth apply --vm web-1 -n prod --readiness http:1500/healthz --initial-delay 120 --period 20
+  vmhealth apply web-1 -n prod --readiness http:1500/healthz --initial-delay 120 --period 20
 
-  # The health checks of a file
-  vmhealth apply --vm web-1 -n prod --from readiness.yaml
+  # The health checks of a file, to two VMs
+  vmhealth apply web-1 web-2 -n prod --from readiness.yaml
 
-  # Straight from vmhealth gen
-  vmhealth gen --readiness http:1500/healthz | vmhealth apply --vm web-1 --from -
+  # Straight from vmhealth gen, to a pool
+  vmhealth gen --readiness http:1500/healthz | vmhealth apply vmpool/web --from -
 
   # Every VM labelled app=web in all namespaces, showing the change first
   vmhealth apply -l app=web -A --from stanza.yaml --dry-run=server --diff
 
   # The health checks of each VM in a file, to the live VMs of the same name
-  vmhealth apply -f vms.yaml`,
-		Args: cobra.NoArgs,
+  vmhealth apply -f vms.yaml
+
+  # ... or in every file of a tree
+  vmhealth apply -f manifests/ -R
+
+  # Log each API request and the stanza sent, as kubectl -v=8 would
+  vmhealth apply web-1 --from stanza.yaml -v=8`,
+		// Names are the cluster's, not files'.
+		ValidArgsFunction: cobra.NoFileCompletions,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.genFlags = stanza.given(cmd)
 			opts.cmd = cmd
+			if err := opts.setTargets(cmd, args, &kind); err != nil {
+				return err
+			}
 			if err := opts.complete(cmd, kind, strategy, dryRun); err != nil {
 				return err
 			}
@@ -156,10 +173,10 @@ failed, 2 on a usage error or when the cluster cannot be used at all.`,
 	}
 
 	fl := cmd.Flags()
-	fl.StringSliceVar(&opts.VMs, flagVM, nil, "name of the object to change (repeat the flag or separate names with commas)")
+	fl.StringSliceVar(&opts.VMs, flagVM, nil, "name of the object to change, as an argument is (repeat the flag or separate names with commas)")
 	fl.StringVarP(&opts.Selector, flagSelector, "l", "", "change every object matching this label selector (app=web,tier!=db)")
-	fl.StringSliceVarP(&opts.Files, flagFilename, "f", nil, "file of VirtualMachines (or - for standard input) whose health checks go to the live objects of the same name")
-	fl.StringVar(&kind, flagKind, "vm", "kind that --vm and -l address: vm, vmirs or vmpool")
+	addFilenameFlags(cmd, &opts.Filenames, "file of VirtualMachines whose health checks go to the live objects of the same name, as kubectl's -f")
+	fl.StringVar(&kind, flagKind, "vm", "kind that names and -l address: vm, vmirs or vmpool")
 	fl.BoolVarP(&opts.AllNamespaces, flagAllNamespaces, "A", false, "with -l, select in every namespace")
 	fl.StringVar(&opts.From, flagFrom, "", "file holding the health checks to apply (a stanza or a VM manifest), - for standard input")
 	fl.StringVar(&strategy, flagStrategy, string(apply.StrategyServerSide), "how to write: server-side (server-side apply, field manager vmhealth) or merge (JSON merge patch with a resourceVersion precondition)")
@@ -174,7 +191,7 @@ failed, 2 on a usage error or when the cluster cannot be used at all.`,
 	fl.StringVar(&opts.Arch, flagArch, "amd64", "architecture of VMs that do not set one, which decides the --watchdog model and lint's watchdog rules: "+strings.Join(architectures, ", "))
 	fl.StringSliceVar(&opts.Disable, flagDisable, nil, "turn off a lint rule by ID when checking the result")
 	addConfigFlags(cmd, &opts.linterConfig, "configuration file whose rule settings apply to the lint of the result")
-	fl.CountVarP(&opts.Verbose, flagVerbose, "v", "log each API request (-v) and the stanza sent (-vv); credentials are never shown")
+	addVerbosityFlag(fl, &opts.Verbose)
 	opts.Kube.AddFlags(fl)
 	stanza = addStanzaFlags(fl)
 
@@ -191,14 +208,14 @@ failed, 2 on a usage error or when the cluster cannot be used at all.`,
 func (o *ApplyOptions) complete(cmd *cobra.Command, kind, strategy, dryRun string) error {
 	k, err := apply.ParseKind(kind)
 	if err != nil || !k.Writable {
-		return usageErrorf(cmd, "invalid --%s %q (one of: vm, vmirs, vmpool)", flagKind, kind)
+		return invalidEnum(cmd, flagKind, kind, []string{"vm", "vmirs", "vmpool"})
 	}
 	o.Kind = k
 	switch apply.Strategy(strategy) {
 	case apply.StrategyServerSide, apply.StrategyMerge:
 		o.Strategy = apply.Strategy(strategy)
 	default:
-		return usageErrorf(cmd, "invalid --%s %q (one of: server-side, merge)", flagStrategy, strategy)
+		return invalidEnum(cmd, flagStrategy, strategy, []string{string(apply.StrategyServerSide), string(apply.StrategyMerge)})
 	}
 	switch dryRun {
 	case "none", "":
@@ -206,14 +223,14 @@ func (o *ApplyOptions) complete(cmd *cobra.Command, kind, strategy, dryRun strin
 	case "client", "server":
 		o.DryRun = apply.DryRun(dryRun)
 	default:
-		return usageErrorf(cmd, "invalid --%s %q (one of: none, client, server)", flagDryRun, dryRun)
+		return invalidEnum(cmd, flagDryRun, dryRun, []string{"none", "client", "server"})
 	}
 	if err := o.completeLinter(cmd, flagArch); err != nil {
 		return err
 	}
 	switch {
 	case len(o.VMs) == 0 && o.Selector == "" && len(o.Files) == 0:
-		return usageErrorf(cmd, "nothing to apply to: give --%s NAME, -l SELECTOR or -f FILE", flagVM)
+		return usageErrorf(cmd, "nothing to apply to: give NAME, -l SELECTOR or -f FILE")
 	case len(o.Files) == 0 && o.From == "" && !o.genFlags:
 		return usageErrorf(cmd, "no health checks given: --%s, --%s, --%s or --%s FILE (- for standard input)", genFlagReadiness, genFlagLiveness, genFlagWatchdog, flagFrom)
 	case o.genFlags && (o.From != "" || len(o.Files) > 0):
@@ -233,7 +250,7 @@ func (o *ApplyOptions) complete(cmd *cobra.Command, kind, strategy, dryRun strin
 	}
 	for _, n := range o.VMs {
 		if n == "" {
-			return usageErrorf(cmd, "empty --%s name", flagVM)
+			return usageErrorf(cmd, "empty name")
 		}
 	}
 	stdin := 0
@@ -313,7 +330,7 @@ func applyRun(ctx context.Context, opts *ApplyOptions) (err error) {
 		fmt.Fprintf(stderr, "vmhealth: no %s matches %q in %s\n", opts.Kind.Resource, opts.Selector, where)
 		return errSilent
 	}
-	if opts.Verbose >= 2 {
+	if opts.Verbose >= verbosityBodies {
 		for _, t := range targets {
 			fmt.Fprintf(stderr, "vmhealth: %s: stanza %s\n", t, stanzaJSON(t.Stanza))
 		}
@@ -403,14 +420,14 @@ func connect(fn Connector, flags kube.Flags, version string, verbose int, stderr
 		fn = kube.Connect
 	}
 	ko := kube.Options{UserAgent: "vmhealth/" + version, Warnings: stderr}
-	if verbose > 0 {
+	if verbose >= verbosityRequests {
 		ko.Log = stderr
 	}
 	cl, err := fn(flags, ko)
 	if err != nil {
 		return nil, err
 	}
-	if verbose > 0 {
+	if verbose >= verbosityRequests {
 		fmt.Fprintf(stderr, "vmhealth: using %s, namespace %s\n", cl.Redactor.Redact(cl.Describe), cl.Namespace)
 	}
 	return cl, nil

@@ -162,7 +162,31 @@ func TestNewCmdApply(t *testing.T) {
 		{name: "VMIs cannot be changed", args: []string{"--vm", "a", "--from", "s", "--kind", "vmi"}, wantErr: "invalid --kind"},
 		{name: "stdin twice", args: []string{"-f", "-", "-f", "-"}, wantErr: "given 2 times"},
 		{name: "unknown rule", args: []string{"--vm", "a", "--from", "s", "--disable", "nope"}, wantErr: "--disable"},
-		{name: "positional arguments", args: []string{"web-1", "--from", "s"}, wantErr: "unknown command"},
+		{
+			name: "names as arguments, as kubectl takes them",
+			args: []string{"web-1", "web-2", "--vm", "web-3", "--from", "s"},
+			check: func(t *testing.T, o *ApplyOptions) {
+				if strings.Join(o.VMs, ",") != "web-3,web-1,web-2" || o.Kind.GroupKind != apply.VirtualMachine.GroupKind {
+					t.Errorf("VMs = %v, kind %s", o.VMs, o.Kind.Kind)
+				}
+			},
+		},
+		{
+			name: "TYPE/NAME sets the kind",
+			args: []string{"vmpool/web", "virtualmachinepool/db", "--from", "s"},
+			check: func(t *testing.T, o *ApplyOptions) {
+				if strings.Join(o.VMs, ",") != "web,db" || o.Kind.GroupKind != apply.VirtualMachinePool.GroupKind {
+					t.Errorf("VMs = %v, kind %s", o.VMs, o.Kind.Kind)
+				}
+			},
+		},
+		{name: "two kinds of names", args: []string{"vm/a", "vmpool/b", "--from", "s"}, wantErr: "the names of one run are of one kind"},
+		{name: "TYPE/NAME against --kind", args: []string{"vm/a", "--kind", "vmpool", "--from", "s"}, wantErr: "vm/a is a VirtualMachine, but --kind says vmpool"},
+		{name: "a VMI by name", args: []string{"vmi/a", "--from", "s"}, wantErr: "cannot be changed in place"},
+		{name: "an unknown type", args: []string{"pod/a", "--from", "s"}, wantErr: `pod/a: unknown kind "pod"`},
+		{name: "an empty name", args: []string{"vm/", "--from", "s"}, wantErr: "empty name"},
+		{name: "names and a selector", args: []string{"a", "-l", "app=web", "--from", "s"}, wantErr: "names (a) cannot be used with -l or -f"},
+		{name: "kind typo", args: []string{"a", "--kind", "vmpol", "--from", "s"}, wantErr: `did you mean "vmpool"?`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -321,7 +345,7 @@ current-context: x
 func TestApplyWithoutKubeVirt(t *testing.T) {
 	srv := discoveryServer(t)
 	stanza := writeTemp(t, "s.yaml", tcpReadiness)
-	code, stdout, stderr := runApply(t, nil, "", "--kubeconfig", tokenKubeconfig(t, srv.URL), "--vm", "web", "--from", stanza, "-vv")
+	code, stdout, stderr := runApply(t, nil, "", "--kubeconfig", tokenKubeconfig(t, srv.URL), "--vm", "web", "--from", stanza, "-v=2")
 	if code != ExitError || !strings.Contains(stderr, "the cluster does not serve VirtualMachine (kubevirt.io): is KubeVirt installed?") {
 		t.Errorf("exit %d\n%s\n%s", code, stdout, stderr)
 	}

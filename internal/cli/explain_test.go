@@ -78,13 +78,13 @@ func TestExplainStdinAndErrors(t *testing.T) {
 	}
 
 	dir := t.TempDir()
-	writeFiles(t, dir, map[string]string{"ok.yaml": vm("ok", "", "")})
+	writeFiles(t, dir, map[string]string{"ok.yaml": vm("ok", "", ""), "empty/README.md": "no manifests"})
 	f, _, _, _ = testFactory(t)
-	code, stdout, stderr = run(t, f, "explain", filepath.Join(dir, "missing.yaml"), filepath.Join(dir, "ok.yaml"), dir)
+	code, stdout, stderr = run(t, f, "explain", filepath.Join(dir, "missing.yaml"), filepath.Join(dir, "ok.yaml"), filepath.Join(dir, "empty"))
 	if code != ExitError {
 		t.Errorf("exit %d, want 2", code)
 	}
-	if !strings.Contains(stderr, "missing.yaml: no such file") || !strings.Contains(stderr, "is a directory") {
+	if !strings.Contains(stderr, "missing.yaml: no such file") || !strings.Contains(stderr, "empty: no .yaml, .yml or .json files in this directory") {
 		t.Errorf("stderr %q", stderr)
 	}
 	if !strings.Contains(stdout, "VirtualMachine demo/ok") {

@@ -141,7 +141,10 @@ file is replaced atomically, keeping its mode.`,
 
   # A whole VM to try it all out
   vmhealth gen --vm demo --readiness http:1500/healthz --liveness tcp:1500 \
-    --liveness-initial-delay 120 --watchdog poweroff --cloud-init --guest-os ubuntu`,
+    --liveness-initial-delay 120 --watchdog poweroff --cloud-init --guest-os ubuntu
+
+  # ... in namespace prod (-n, as kubectl), straight into the cluster
+  vmhealth gen --vm demo -n prod --readiness tcp:22 | kubectl apply -f -`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			req, setBy, err := stanza.request(cmd, "")
@@ -153,11 +156,14 @@ file is replaced atomically, keeping its mode.`,
 				return usageErrorf(cmd, "nothing to generate: give --%s, --%s or --%s", genFlagReadiness, genFlagLiveness, genFlagWatchdog)
 			}
 			if arch != "" && !slices.Contains(architectures, arch) {
-				return usageErrorf(cmd, "invalid --%s %q (one of: %s)", flagArch, arch, strings.Join(architectures, ", "))
+				return invalidEnum(cmd, flagArch, arch, architectures)
 			}
 			opts.Request.Arch = arch
 			if opts.Request.GuestOS, err = gen.ParseGuestOS(guestOS); err != nil {
-				return usageErrorf(cmd, "--%s: %v", genFlagGuestOS, err)
+				if errors.Is(err, gen.ErrWindowsGuest) {
+					return usageErrorf(cmd, "--%s: %v", genFlagGuestOS, err)
+				}
+				return invalidEnum(cmd, genFlagGuestOS, guestOS, guestOSNames())
 			}
 			opts.Request.CloudInit = opts.CloudInit
 			opts.cmd = cmd
@@ -175,7 +181,7 @@ file is replaced atomically, keeping its mode.`,
 	fl.StringVarP(&output, flagOutput, "o", string(gen.FormatYAML), "output format: yaml, json, or patch (a JSON merge patch)")
 	fl.StringVar(&target, genFlagFor, string(gen.TargetVM), "place the stanza as in a VirtualMachine (vm: spec.template.spec) or a VirtualMachineInstance (vmi: spec)")
 	fl.StringVar(&opts.VM, genFlagVM, "", "write a whole minimal VirtualMachine of this name (container disk, pod network, masquerade)")
-	fl.StringVar(&opts.Namespace, genFlagNamespace, "", "namespace of the --vm")
+	fl.StringVarP(&opts.Namespace, genFlagNamespace, "n", "", "namespace of the --vm")
 	fl.StringVar(&opts.Image, genFlagImage, "", "container disk image of the --vm (default: a cloud image of --guest-os)")
 	fl.StringVar(&opts.Into, genFlagInto, "", "merge into this VirtualMachine or VirtualMachineInstance manifest, in place")
 	fl.StringVar(&opts.Name, genFlagName, "", "with --into: the object to change, for files with several")
@@ -263,11 +269,11 @@ func genOutputFlags(cmd *cobra.Command, opts *GenOptions, output, target string,
 	fl := cmd.Flags()
 	opts.Output = output
 	if !slices.Contains(gen.Formats, gen.Format(output)) {
-		return usageErrorf(cmd, "invalid --%s %q (one of: yaml, json, patch)", flagOutput, output)
+		return invalidEnum(cmd, flagOutput, output, []string{string(gen.FormatYAML), string(gen.FormatJSON), string(gen.FormatPatch)})
 	}
 	opts.For = gen.Target(target)
 	if !slices.Contains(gen.Targets, opts.For) {
-		return usageErrorf(cmd, "invalid --%s %q (one of: vm, vmi)", genFlagFor, target)
+		return invalidEnum(cmd, genFlagFor, target, []string{string(gen.TargetVM), string(gen.TargetVMI)})
 	}
 	switch {
 	case opts.Into != "" && (fl.Changed(flagOutput) || fl.Changed(genFlagFor)):
@@ -410,4 +416,13 @@ func genError(opts *GenOptions, err error) error {
 		fmt.Fprintf(opts.IO.ErrOut, "vmhealth: refusing to generate %s: %s [%s]\n", f.Field, f.Message, f.RuleID)
 	}
 	return errSilent
+}
+
+// guestOSNames are the values of --guest-os.
+func guestOSNames() []string {
+	var out []string
+	for _, g := range gen.GuestOSes {
+		out = append(out, string(g))
+	}
+	return out
 }

@@ -28,6 +28,9 @@ const (
 // watchdog devices differ.
 var architectures = []string{"amd64", "arm64", "s390x"}
 
+// severityNames are the values of --fail-on, highest first.
+var severityNames = []string{"error", "warning", "info"}
+
 // LintOptions hold the dependencies and flags of lint.
 type LintOptions struct {
 	IO *IOStreams
@@ -35,8 +38,13 @@ type LintOptions struct {
 	// no NO_COLOR); --no-color can only turn it off.
 	ColorAllowed bool
 
-	// Inputs are the paths to lint; "-" is standard input.
+	// Inputs are the paths to lint, the arguments then -f's; "-" is
+	// standard input.
 	Inputs []string
+	// Filenames are -f and -R (filename.go).
+	Filenames filenameOptions
+	// shallowDir tells the -f directories read one level deep.
+	shallowDir func(string) bool
 	// Output is the format name, one of render.Formats().
 	Output string
 	// FailOn is the lowest severity that makes lint exit 1.
@@ -74,13 +82,15 @@ func NewCmdLint(f *Factory, runF func(context.Context, *LintOptions) error) *cob
 	maxDoc := byteSize(16 << 20)
 
 	cmd := &cobra.Command{
-		Use:   "lint [path... | -]",
+		Use:   "lint [path... | -] [-f path [-R]]...",
 		Short: "Find mistakes in the health checks of VM manifests",
 		Long: `Lint KubeVirt manifests: VirtualMachines, VirtualMachineInstances,
 ReplicaSets and pools, alone, in Lists or in OpenShift Templates, in YAML or
 JSON, many documents to a file. Directories are searched recursively for
 .yaml, .yml and .json files; - reads standard input, as does no path at all
-when something is piped in. Other kinds (Services, Deployments) are read
+when something is piped in. Paths may also be given with kubectl's -f
+(repeatable); as in kubectl, a directory given with -f is read one level
+deep unless -R. Other kinds (Services, Deployments) are read
 for context and otherwise skipped.
 
 Each finding names the file, line and column, the rule, the object and
@@ -94,6 +104,9 @@ inputs are still linted and reported).`,
 		Example: `  # Lint one manifest, and a whole tree
   vmhealth lint vm.yaml
   vmhealth lint manifests/
+
+  # The same with kubectl's flags: -f DIR reads one level, -R all of it
+  vmhealth lint -f vm.yaml -f manifests/ -R
 
   # Lint what Helm, Kustomize or OpenShift render
   helm template ./chart | vmhealth lint -
@@ -118,11 +131,11 @@ inputs are still linted and reported).`,
 				return err
 			}
 			if !slices.Contains(render.Formats(), opts.Output) {
-				return usageErrorf(cmd, "invalid --%s %q (one of: %s)", flagOutput, opts.Output, strings.Join(render.Formats(), ", "))
+				return invalidEnum(cmd, flagOutput, opts.Output, render.Formats())
 			}
 			sev, err := validate.ParseSeverity(failOn)
 			if err != nil {
-				return usageErrorf(cmd, "invalid --%s: %v", flagFailOn, err)
+				return invalidEnum(cmd, flagFailOn, failOn, severityNames)
 			}
 			opts.FailOn = sev
 			opts.MaxDocumentBytes = int64(maxDoc)
@@ -157,9 +170,10 @@ inputs are still linted and reported).`,
 	addCIFlags(cmd, &opts.ciOptions)
 	addClusterLintFlags(cmd, &opts.Cluster)
 	addFixFlags(cmd, &opts.fixOptions)
+	addFilenameFlags(cmd, &opts.Filenames, "file or directory to lint, as kubectl's -f")
 
 	_ = cmd.RegisterFlagCompletionFunc(flagOutput, cobra.FixedCompletions(render.Formats(), cobra.ShellCompDirectiveNoFileComp))
-	_ = cmd.RegisterFlagCompletionFunc(flagFailOn, cobra.FixedCompletions([]string{"error", "warning", "info"}, cobra.ShellCompDirectiveNoFileComp))
+	_ = cmd.RegisterFlagCompletionFunc(flagFailOn, cobra.FixedCompletions(severityNames, cobra.ShellCompDirectiveNoFileComp))
 	_ = cmd.RegisterFlagCompletionFunc(flagArch, cobra.FixedCompletions(architectures, cobra.ShellCompDirectiveNoFileComp))
 	_ = cmd.RegisterFlagCompletionFunc(flagDisable, func(*cobra.Command, []string, string) ([]cobra.Completion, cobra.ShellCompDirective) {
 		return ruleCompletions(opts.Registry), cobra.ShellCompDirectiveNoFileComp
@@ -170,6 +184,8 @@ inputs are still linted and reported).`,
 // setInputs decides what to read: the paths given, or standard input when
 // none are given and something is piped in.
 func setInputs(cmd *cobra.Command, opts *LintOptions, args []string) error {
+	opts.shallowDir = opts.Filenames.shallow(args)
+	args = opts.Filenames.paths(args)
 	if len(args) == 0 {
 		if opts.IO.IsStdinTTY() {
 			return usageErrorf(cmd, "nothing to lint: give files or directories, or - to read standard input")
@@ -215,6 +231,7 @@ func (opts *LintOptions) lintLinter(out render.Formatter) (*validate.Linter, err
 		}
 		o.MaxDocumentBytes = opts.MaxDocumentBytes
 		o.SkipPath = opts.skipPath()
+		o.ShallowDir = opts.shallowDir
 	})
 }
 

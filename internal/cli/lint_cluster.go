@@ -27,6 +27,8 @@ type ClusterLintOptions struct {
 	// Connect opens the connection; nil means kube.Connect.
 	Connect Connector
 	Version string
+	// Verbosity is -v, as apply's.
+	Verbosity int
 }
 
 // clusterKinds are listed in this order, owners before what they own, so
@@ -41,6 +43,7 @@ func addClusterLintFlags(cmd *cobra.Command, o *ClusterLintOptions) {
 	fl.BoolVarP(&o.AllNamespaces, flagAllNamespaces, "A", false, "with --cluster, lint every namespace")
 	fl.StringVarP(&o.Selector, flagSelector, "l", "", "with --cluster, lint only objects matching this label selector")
 	o.Kube.AddFlags(fl)
+	addVerbosityFlag(fl, &o.Verbosity)
 }
 
 // setLintTarget decides what lint reads: the cluster with --cluster, else
@@ -56,8 +59,8 @@ func setLintTarget(cmd *cobra.Command, opts *LintOptions, args []string) error {
 		return setInputs(cmd, opts, args)
 	}
 	switch {
-	case len(args) > 0:
-		return usageErrorf(cmd, "--%s lints the cluster: give no paths (%s)", flagCluster, strings.Join(args, " "))
+	case len(args) > 0 || len(opts.Filenames.Filenames) > 0:
+		return usageErrorf(cmd, "--%s lints the cluster: give no paths (%s)", flagCluster, strings.Join(opts.Filenames.paths(args), " "))
 	case c.AllNamespaces && cmd.Flags().Changed(kube.FlagNamespace):
 		return usageErrorf(cmd, "--%s and --%s cannot be used together", flagAllNamespaces, kube.FlagNamespace)
 	}
@@ -83,7 +86,7 @@ func lintClusterRun(ctx context.Context, opts *LintOptions) (err error) {
 		return err
 	}
 
-	cl, err := connect(opts.Cluster.Connect, opts.Cluster.Kube, opts.Cluster.Version, 0, stderr)
+	cl, err := connect(opts.Cluster.Connect, opts.Cluster.Kube, opts.Cluster.Version, opts.Cluster.Verbosity, stderr)
 	if err != nil {
 		return err
 	}

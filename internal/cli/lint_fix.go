@@ -36,8 +36,9 @@ func addFixFlags(cmd *cobra.Command, o *fixOptions) {
 }
 
 // fixInputs lists the files --fix edits: the files named, the .yaml, .yml
-// and .json files under the directories named, and "-".
-func fixInputs(inputs []string) ([]string, []error) {
+// and .json files under the directories named (only their own files for
+// those shallow says, as -f without -R), and "-".
+func fixInputs(inputs []string, shallow func(string) bool) ([]string, []error) {
 	var out []string
 	var errs []error
 	for _, in := range inputs {
@@ -58,9 +59,13 @@ func fixInputs(inputs []string) ([]string, []error) {
 			errs = append(errs, fmt.Errorf("%s is a Helm chart: its templates become objects only when rendered, so --fix cannot edit them back; lint `helm template %s | vmhealth lint -` and fix the templates by hand", in, in))
 			continue
 		}
+		one := shallow != nil && shallow(in)
 		err = filepath.WalkDir(in, func(p string, d fs.DirEntry, err error) error {
 			if err != nil {
 				return err
+			}
+			if one && d.IsDir() && p != in {
+				return fs.SkipDir
 			}
 			switch strings.ToLower(filepath.Ext(p)) {
 			case ".yaml", ".yml", ".json":
@@ -93,7 +98,7 @@ func fixRun(ctx context.Context, opts *LintOptions) error {
 	if err != nil {
 		return err
 	}
-	files, errs := fixInputs(opts.Inputs)
+	files, errs := fixInputs(opts.Inputs, opts.shallowDir)
 	for _, e := range errs {
 		fmt.Fprintf(stderr, "vmhealth: %v\n", e)
 	}

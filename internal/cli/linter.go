@@ -5,7 +5,6 @@ import (
 	"maps"
 	"slices"
 	"strconv"
-	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -84,7 +83,7 @@ func (lc *linterConfig) completeLinter(cmd *cobra.Command, fromFile ...string) e
 		lc.Registry = validate.DefaultRegistry
 	}
 	if fl.Lookup(flagArch) != nil && lc.Arch != "" && !slices.Contains(architectures, lc.Arch) {
-		return usageErrorf(cmd, "invalid --%s %q (one of: %s)", flagArch, lc.Arch, strings.Join(architectures, ", "))
+		return invalidEnum(cmd, flagArch, lc.Arch, architectures)
 	}
 	for _, id := range lc.Disable {
 		if _, ok := lc.Registry.Get(id); !ok {

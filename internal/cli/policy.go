@@ -129,7 +129,7 @@ usage error.`,
 // flags override the file.
 func (o *PolicyOptions) complete(cmd *cobra.Command, actions, selector string) error {
 	if o.Output != "yaml" && o.Output != "json" {
-		return usageErrorf(cmd, "invalid --%s %q (one of: yaml, json)", flagOutput, o.Output)
+		return invalidEnum(cmd, flagOutput, o.Output, []string{"yaml", "json"})
 	}
 	if err := o.completeLinter(cmd, flagArch); err != nil {
 		return err

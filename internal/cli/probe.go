@@ -119,10 +119,10 @@ liveness would have ended it; 2 for a usage or input error.`,
 			}
 			opts.Input = args[0]
 			if !slices.Contains(probeFormats, opts.Output) {
-				return usageErrorf(cmd, "invalid --%s %q (one of: %s)", flagOutput, opts.Output, strings.Join(probeFormats, ", "))
+				return invalidEnum(cmd, flagOutput, opts.Output, probeFormats)
 			}
 			if !slices.Contains(probeTypes, opts.Probe) {
-				return usageErrorf(cmd, "invalid --%s %q (one of: %s)", flagProbe, opts.Probe, strings.Join(probeTypes, ", "))
+				return invalidEnum(cmd, flagProbe, opts.Probe, probeTypes)
 			}
 			if opts.Rounds < 0 {
 				return usageErrorf(cmd, "invalid --%s %d: must be 0 (no bound) or more", flagRounds, opts.Rounds)

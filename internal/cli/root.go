@@ -182,6 +182,10 @@ manifests, with the file, line and column of each.`,
 	cmd.SetOut(f.IOStreams.Out)
 	cmd.SetErr(f.IOStreams.ErrOut)
 	cmd.SetVersionTemplate("vmhealth {{.Version}}\n")
+	// --version has no -v: -v is kubectl's log level on every command.
+	cmd.Flags().Bool("version", false, "print the version of vmhealth (vmhealth version says more)")
+	var verbosity int
+	addVerbosityFlag(cmd.PersistentFlags(), &verbosity)
 	cmd.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		return &usageError{err: err, cmd: c}
 	})
@@ -220,6 +224,26 @@ func addCompletion(root *cobra.Command) {
 
   # PowerShell
   vmhealth completion powershell | Out-String | Invoke-Expression`
+		// Without a RunE cobra answers an unknown shell with the help on
+		// stdout and exit 0, which a script would take for a completion
+		// script.
+		c.Args = cobra.ArbitraryArgs
+		c.RunE = func(c *cobra.Command, args []string) error {
+			if len(args) == 0 {
+				return c.Help()
+			}
+			var shells []string
+			for _, s := range c.Commands() {
+				if s.IsAvailableCommand() {
+					shells = append(shells, s.Name())
+				}
+			}
+			msg := fmt.Sprintf("unknown shell %q (one of: %s)", args[0], strings.Join(shells, ", "))
+			if s := suggestValue(args[0], shells); s != "" {
+				msg += fmt.Sprintf("; did you mean %q?", s)
+			}
+			return usageErrorf(c, "%s", msg)
+		}
 	}
 }
 

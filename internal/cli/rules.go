@@ -2,12 +2,14 @@ package cli
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"text/tabwriter"
 
 	"github.com/spf13/cobra"
 
 	"github.com/vmhealth/vmhealth/internal/rulesdoc"
+	"github.com/vmhealth/vmhealth/render"
 	"github.com/vmhealth/vmhealth/validate"
 )
 
@@ -17,6 +19,29 @@ type RulesOptions struct {
 	Registry *validate.Registry
 	// ID is the rule to document; empty lists them all.
 	ID string
+	// Output is "" (a table, or the documentation of ID), json or yaml.
+	Output string
+}
+
+// ruleDoc is one rule in rules -o json and yaml.
+type ruleDoc struct {
+	ID       string            `json:"id"`
+	Severity validate.Severity `json:"severity"`
+	Category validate.Category `json:"category"`
+	Summary  string            `json:"summary"`
+	// Docs is the rule's section of docs/rules.md.
+	Docs string `json:"docs"`
+	// Fix is whether lint --fix can fix its findings.
+	Fix bool `json:"fix"`
+	// InCluster is whether vmhealth policy can enforce it.
+	InCluster bool `json:"inCluster"`
+}
+
+func newRuleDoc(r *validate.Rule) ruleDoc {
+	return ruleDoc{
+		ID: r.ID, Severity: r.Severity, Category: r.Category, Summary: strings.TrimSpace(r.Summary),
+		Docs: render.RulesDocURL + "#" + r.ID, Fix: r.Fix != nil && r.Fix.Apply != nil, InCluster: r.InCluster(),
+	}
 }
 
 // NewCmdRules builds the rules command. runF replaces rulesRun in tests.
@@ -41,7 +66,10 @@ virt-launcher pod cannot be created, so the VM never starts), runtime
   vmhealth rules unknown-field
 
   # Turn a rule off for one lint run
-  vmhealth lint --disable template-parameter vm.yaml`,
+  vmhealth lint --disable template-parameter vm.yaml
+
+  # For a program: the fixable rules
+  vmhealth rules -o json | jq -r '.[] | select(.fix) | .id'`,
 		Args: cobra.MaximumNArgs(1),
 		ValidArgsFunction: func(_ *cobra.Command, args []string, _ string) ([]cobra.Completion, cobra.ShellCompDirective) {
 			if len(args) > 0 {
@@ -50,6 +78,9 @@ virt-launcher pod cannot be created, so the VM never starts), runtime
 			return ruleCompletions(opts.Registry), cobra.ShellCompDirectiveNoFileComp
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if opts.Output != "" && !slices.Contains(structuredFormats, opts.Output) {
+				return invalidEnum(cmd, flagOutput, opts.Output, structuredFormats)
+			}
 			if len(args) == 1 {
 				opts.ID = args[0]
 				if _, ok := opts.Registry.Get(opts.ID); !ok {
@@ -62,10 +93,22 @@ virt-launcher pod cannot be created, so the VM never starts), runtime
 			return rulesRun(opts)
 		},
 	}
+	addStructuredOutputFlag(cmd, &opts.Output)
 	return cmd
 }
 
 func rulesRun(opts *RulesOptions) error {
+	if opts.Output != "" {
+		if opts.ID != "" {
+			r, _ := opts.Registry.Get(opts.ID)
+			return writeStructured(opts.IO, opts.Output, newRuleDoc(r))
+		}
+		docs := []ruleDoc{}
+		for _, r := range opts.Registry.Rules() {
+			docs = append(docs, newRuleDoc(r))
+		}
+		return writeStructured(opts.IO, opts.Output, docs)
+	}
 	if opts.ID != "" {
 		rule, _ := opts.Registry.Get(opts.ID)
 		return writeRuleDoc(opts, rule)

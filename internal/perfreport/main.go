@@ -229,7 +229,26 @@ func run(out, benchFile, clusterFile, lspFile string, runs, vms int) error {
 	if err != nil {
 		return err
 	}
-	return os.WriteFile(out, []byte(report(results, matrix, small, loadNote(loadBefore, loadAfter), bench, cluster, runs, vms)+lspSection(lspBench)), 0o644)
+	text := report(results, matrix, small, loadNote(loadBefore, loadAfter), bench, cluster, runs, vms) + lspSection(lspBench)
+	return os.WriteFile(out, []byte(keepHandWritten(out, text)), 0o644)
+}
+
+// handWrittenMarker starts the part of the report that people write (the
+// startup measurement); regenerating the report keeps it.
+const handWrittenMarker = "<!-- Written by hand below this line; make bench keeps it. -->"
+
+// keepHandWritten appends to text the hand-written part of the report
+// now in the file out, if it has one.
+func keepHandWritten(out, text string) string {
+	old, err := os.ReadFile(out)
+	if err != nil {
+		return text
+	}
+	_, tail, ok := strings.Cut(string(old), handWrittenMarker)
+	if !ok {
+		return text
+	}
+	return strings.TrimRight(text, "\n") + "\n\n" + handWrittenMarker + tail
 }
 
 func readOptional(path string) (string, error) {

@@ -25,7 +25,7 @@ func TestApplyOneVM(t *testing.T) {
 	create(t, env, testenv.VirtualMachines, ns, obj(t, webVM, "web-1"))
 	stanza := writeFile(t, "readiness.yaml", readinessStanza)
 
-	r := vmhealth(t, "", "apply", "--kubeconfig", kc, "-n", ns, "--vm", "web-1", "--from", stanza, "--diff", "-v")
+	r := vmhealth(t, "", "apply", "--kubeconfig", kc, "-n", ns, "--vm", "web-1", "--from", stanza, "--diff", "-v=6")
 	want(t, r, 0,
 		"+      readinessProbe:",
 		"1 object: 1 applied, 0 unchanged, 0 failed",

@@ -174,7 +174,7 @@ func TestApplyErrors(t *testing.T) {
 	// This API server has no virt-api, so the restart subresource is
 	// missing: the request is made and fails clearly; the apply stands.
 	r = vmhealth(t, "", "apply", "--kubeconfig", kc, "-n", ns, "--vm", "web", "--from", writeFile(t, "l.yaml",
-		"livenessProbe:\n  tcpSocket: {port: 22}\n  initialDelaySeconds: 300\n"), "--restart", "-v")
+		"livenessProbe:\n  tcpSocket: {port: 22}\n  initialDelaySeconds: 300\n"), "--restart", "-v=6")
 	want(t, r, 1, "PUT ", "/apis/subresources.kubevirt.io/v1/namespaces/"+ns+"/virtualmachines/web/restart",
 		"no virtualmachines/restart subresource", "1 restart failed")
 	wantRow(t, r, "web", "applied livenessProbe; restart failed")
@@ -193,7 +193,7 @@ func TestApplyErrors(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, args := range [][]string{
-		{"apply", "--vm", "web", "--from", stanza, "-vv"},
+		{"apply", "--vm", "web", "--from", stanza, "-v=8"},
 		{"lint", "--cluster"},
 	} {
 		r = vmhealth(t, "", append(args, "--kubeconfig", tokenKC, "-n", ns)...)
