@@ -34,7 +34,9 @@ build:
 # missing (about 40 s once), for the editor test of vmhealth lsp
 # (docs/lsp.md); VMHEALTH_NVIM=0 skips it.
 # The benchmarks also run once each in short mode (-benchtime=1x on a small
-# corpus), so they cannot rot; `make bench` runs them for real.
+# corpus), so they cannot rot; `make bench` runs them for real. Then `make
+# lint`, so that CI runs staticcheck, go mod tidy -diff and the race
+# detector too (cold: staticcheck analyses every dependency once, minutes).
 # The booted-guest test is not yet part of make test (and so of CI): its
 # three boots have not all passed end to end yet (docs/guest.md, "Status").
 # `make test-guest` runs it, failing rather than skipping without QEMU.
@@ -46,6 +48,7 @@ test:
 	@if [ -f hack/guestimage.sh ]; then bash hack/guestimage.sh; fi
 	$(GO) test -timeout 60m ./...
 	$(GO) test -short -run '^$$' -bench . -benchtime=1x ./...
+	@$(MAKE) --no-print-directory lint
 
 # The real Debian guest under QEMU: builds the image once (.cache/guest),
 # then boots it for each watchdog action (TCG here: tens of minutes).
