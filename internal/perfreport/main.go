@@ -366,15 +366,20 @@ CPU profiles (pprof) of the binary on the single file, before optimising:
   workers now read whole files found in directories themselves, and buffers are reused.
 - What remains of the resident set is mostly the binary's own pages. Since charts and
   overlays are rendered in-process (Helm's template engine and kustomize's krusty), the
-  stripped binary is about 70 MB, and nearly all of it is resident in every run: while
-  ` + "`vmhealth lint -`" + ` waits on its input, /proc/PID/status shows about 59 MB RssFile (the
-  binary's clean pages, shared with the page cache) and 8 MB RssAnon; before Helm and
-  kustomize were linked in it was 37 MB and 7 MB. Most of the growth is Helm's engine:
-  its ` + "`lookup`" + ` template function links client-go's typed clientset and with it every
-  Kubernetes API group (` + "`go list -deps helm.sh/helm/v4/pkg/engine | grep client-go/kubernetes`" + `).
-  vmhealth never calls lookup (it renders without a cluster), but the linker cannot
-  know that. The anonymous memory, what linting itself uses, stays within the GC limit.
+  stripped binary is about 70 MB. Most of the growth is Helm's engine: its ` + "`lookup`" + `
+  template function links client-go's typed clientset and with it every Kubernetes API
+  group (` + "`go list -deps helm.sh/helm/v4/pkg/engine | grep client-go/kubernetes`" + `);
+  vmhealth never calls lookup (it renders without a cluster), but the linker cannot know
+  that. How many of those pages count as resident depends on the page cache, not on
+  vmhealth: the kernel maps cached neighbours of every page fault, so a binary just
+  built (all of it cached, as here) shows the most. /proc/PID/status while linting the
+  clean corpus: RssFile 55 MB for a fresh build, 40 MB for the same code run from a file
+  partly evicted; RssAnon, what linting itself uses, 20 MB either way (the Go heap stays
+  under 15 MB: ` + "`GODEBUG=gctrace=1`" + `). Peak RSS figures above include the file pages.
 
-The single-file margin is thin: on this shared 2-core machine runs vary by about 5%,
-so one run in several may land just above 1.0×; the figure above is the median.
+Read the ratios with the load averages at the top: lint runs on both cores and the
+floor on one, so whatever else runs on the machine takes more from lint than from the
+floor. The report of 2026-11-25, on a quieter machine, gave 0.97× for the single file;
+the run of 2026-12-02 shared the 2 cores with a QEMU guest under TCG (one core busy) and
+a test run, and gave about 3×.
 `
