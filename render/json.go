@@ -1,7 +1,6 @@
 package render
 
 import (
-	"bytes"
 	"encoding/json"
 	"io"
 	"maps"
@@ -72,30 +71,18 @@ type jsonInputError struct {
 // has, and the summary closes the document in Flush. The output is the same
 // as json.MarshalIndent of a jsonDocument with two-space indentation.
 type jsonFormat struct {
-	w io.Writer
-	n int
+	findings arrayStream
 }
 
 // jsonHeader opens the document up to the findings array.
 var jsonHeader = "{\n  \"version\": " + strconv.Itoa(JSONVersion) + ",\n  \"findings\": "
 
-func newJSON(w io.Writer, _ Options) Formatter { return &jsonFormat{w: w} }
+func newJSON(w io.Writer, _ Options) Formatter {
+	return &jsonFormat{findings: arrayStream{w: w, head: jsonHeader, indent: "    "}}
+}
 
 func (j *jsonFormat) Write(f validate.Finding) error {
-	b, err := json.MarshalIndent(toJSONFinding(f), "    ", "  ")
-	if err != nil {
-		return err
-	}
-	var buf bytes.Buffer
-	if j.n == 0 {
-		buf.WriteString(jsonHeader + "[\n    ")
-	} else {
-		buf.WriteString(",\n    ")
-	}
-	buf.Write(b)
-	j.n++
-	_, err = j.w.Write(buf.Bytes())
-	return err
+	return j.findings.item(toJSONFinding(f))
 }
 
 func (j *jsonFormat) Flush(s *validate.Summary) error {
@@ -103,17 +90,7 @@ func (j *jsonFormat) Flush(s *validate.Summary) error {
 	if err != nil {
 		return err
 	}
-	var buf bytes.Buffer
-	if j.n == 0 {
-		buf.WriteString(jsonHeader + "[],\n")
-	} else {
-		buf.WriteString("\n  ],\n")
-	}
-	buf.WriteString("  \"summary\": ")
-	buf.Write(b)
-	buf.WriteString("\n}\n")
-	_, err = j.w.Write(buf.Bytes())
-	return err
+	return j.findings.close(",\n  \"summary\": " + string(b) + "\n}\n")
 }
 
 func toJSONFinding(f validate.Finding) jsonFinding {

@@ -1,7 +1,6 @@
 package render
 
 import (
-	"bytes"
 	"encoding/json"
 	"io"
 	"net/url"
@@ -149,13 +148,11 @@ type sarifNotification struct {
 // each result's ruleIndex counts), and its invocation after them, in
 // Flush, once they are known.
 type sarifFormat struct {
-	w         io.Writer
 	opts      Options
 	fp        *baseline.Fingerprinter
 	ruleIDs   []string
 	ruleIndex map[string]int
-	n         int
-	buf       bytes.Buffer
+	results   arrayStream
 }
 
 // sarifHeader opens the log up to the results array; the indentation is
@@ -164,7 +161,8 @@ const sarifHeader = "{\n  \"$schema\": \"" + sarifSchema + "\",\n  \"version\": 
 	"\",\n  \"runs\": [\n    {\n      \"columnKind\": \"unicodeCodePoints\",\n      \"results\": "
 
 func newSARIF(w io.Writer, opts Options) Formatter {
-	return &sarifFormat{w: w, opts: opts, fp: baseline.NewFingerprinter(opts.BaseDir), ruleIndex: map[string]int{}}
+	return &sarifFormat{opts: opts, fp: baseline.NewFingerprinter(opts.BaseDir), ruleIndex: map[string]int{},
+		results: arrayStream{w: w, head: sarifHeader, indent: "        "}}
 }
 
 func (s *sarifFormat) Write(f validate.Finding) error {
@@ -188,20 +186,7 @@ func (s *sarifFormat) Write(f validate.Finding) error {
 	if f.Suppressed != nil {
 		r.Suppressions = []sarifSuppression{{Kind: sarifSuppressionKind(f.Suppressed.Kind), Justification: f.Suppressed.Justification}}
 	}
-	b, err := json.MarshalIndent(r, "        ", "  ")
-	if err != nil {
-		return err
-	}
-	s.buf.Reset()
-	if s.n == 0 {
-		s.buf.WriteString(sarifHeader + "[\n        ")
-	} else {
-		s.buf.WriteString(",\n        ")
-	}
-	s.buf.Write(b)
-	s.n++
-	_, err = s.w.Write(s.buf.Bytes())
-	return err
+	return s.results.item(r)
 }
 
 func (s *sarifFormat) Flush(sum *validate.Summary) error {
@@ -237,19 +222,7 @@ func (s *sarifFormat) Flush(sum *validate.Summary) error {
 	if err != nil {
 		return err
 	}
-	var b bytes.Buffer
-	if s.n == 0 {
-		b.WriteString(sarifHeader + "[],\n")
-	} else {
-		b.WriteString("\n      ],\n")
-	}
-	b.WriteString("      \"tool\": ")
-	b.Write(tool)
-	b.WriteString(",\n      \"invocations\": ")
-	b.Write(invs)
-	b.WriteString("\n    }\n  ]\n}\n")
-	_, err = s.w.Write(b.Bytes())
-	return err
+	return s.results.close(",\n      \"tool\": " + string(tool) + ",\n      \"invocations\": " + string(invs) + "\n    }\n  ]\n}\n")
 }
 
 // rule describes a rule from the registry; a rule the registry does not
