@@ -32,12 +32,12 @@ init github.com/santhosh-tekuri/jsonschema/v6 @22 ms, 18 ms clock, 1701832 bytes
 
 func TestModuleOf(t *testing.T) {
 	for pkg, want := range map[string]string{
-		"k8s.io/client-go/kubernetes/scheme":      "k8s.io/client-go",
+		"k8s.io/client-go/kubernetes/scheme":       "k8s.io/client-go",
 		"github.com/santhosh-tekuri/jsonschema/v6": "github.com/santhosh-tekuri/jsonschema",
-		"helm.sh/helm/v4/pkg/engine":              "helm.sh/helm/v4",
-		"encoding/json":                           "Go runtime and standard library",
-		"sigs.k8s.io/kustomize/api/krusty":        "sigs.k8s.io/kustomize",
-		"github.com/vmhealth/vmhealth/validate":   "github.com/vmhealth/vmhealth",
+		"helm.sh/helm/v4/pkg/engine":               "helm.sh/helm/v4",
+		"encoding/json":                            "Go runtime and standard library",
+		"sigs.k8s.io/kustomize/api/krusty":         "sigs.k8s.io/kustomize",
+		"github.com/vmhealth/vmhealth/validate":    "github.com/vmhealth/vmhealth",
 	} {
 		if got := moduleOf(pkg); got != want {
 			t.Errorf("moduleOf(%q) = %q, want %q", pkg, got, want)
