@@ -79,8 +79,12 @@ type CELValidation struct {
 	// with the offending values.
 	MessageExpression string
 	// From is the rule's Message that Message and MessageExpression were
-	// made from (Message.CEL); nil for a message written out by hand.
+	// made from (Message.CEL). Every validation of a registered rule has
+	// one (TestRuleMessagesAgree); nil is a message written out by hand.
 	From *Message
+	// made is the MessageExpression that From made, so that a test can
+	// tell one changed by hand afterwards.
+	made string
 }
 
 // InCluster reports whether a ValidatingAdmissionPolicy can enforce the
