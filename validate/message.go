@@ -3,6 +3,7 @@ package validate
 import (
 	"fmt"
 	"regexp"
+	"strconv"
 	"strings"
 )
 
@@ -256,12 +257,15 @@ func (m *Message) CELLet(v CELValidation, lets []CELVariable, exprs ...string) C
 	return v
 }
 
-// Pattern matches the messages Text can make.
+// Pattern matches the messages Text can make. Each branch of the k-th
+// choice (counted as the arguments are) is a group named tk or ok, so
+// that a match tells which wordings a text took.
 func (m *Message) Pattern() *regexp.Regexp {
-	return regexp.MustCompile("^" + m.pattern() + "$")
+	k := 0
+	return regexp.MustCompile("^" + m.pattern(&k) + "$")
 }
 
-func (m *Message) pattern() string {
+func (m *Message) pattern(k *int) string {
 	var b strings.Builder
 	for _, p := range m.parts {
 		switch {
@@ -269,7 +273,11 @@ func (m *Message) pattern() string {
 			before, _, after, _ := splitVerb(p.format)
 			b.WriteString(regexp.QuoteMeta(before) + "(.*?)" + regexp.QuoteMeta(after))
 		case p.choice != nil:
-			b.WriteString("(?:" + p.choice.Then.pattern() + "|" + p.choice.Otherwise.pattern() + ")")
+			n := strconv.Itoa(*k)
+			*k++
+			then := p.choice.Then.pattern(k)
+			otherwise := p.choice.Otherwise.pattern(k)
+			b.WriteString("(?:(?P<t" + n + ">" + then + ")|(?P<o" + n + ">" + otherwise + "))")
 		default:
 			b.WriteString(regexp.QuoteMeta(p.text))
 		}

@@ -143,6 +143,7 @@ func TestRuleMessagesAgree(t *testing.T) {
 		}
 		findings, _ := MustNew(fixtureOptions(t, data)).LintBytes("fail.yaml", data)
 		n := 0
+		taken := map[*Message]map[string]bool{} // the branches the findings took
 		for _, f := range findings {
 			if f.RuleID != r.ID {
 				continue
@@ -150,8 +151,22 @@ func TestRuleMessagesAgree(t *testing.T) {
 			n++
 			ok := false
 			for _, v := range r.CEL.Validations {
-				if v.From != nil && v.From.Pattern().MatchString(f.Message) {
-					ok = true
+				if v.From == nil {
+					continue
+				}
+				re := v.From.Pattern()
+				match := re.FindStringSubmatchIndex(f.Message)
+				if match == nil {
+					continue
+				}
+				ok = true
+				if taken[v.From] == nil {
+					taken[v.From] = map[string]bool{}
+				}
+				for g, name := range re.SubexpNames() {
+					if name != "" && match[2*g] >= 0 {
+						taken[v.From][name] = true
+					}
 				}
 			}
 			if !ok {
@@ -160,6 +175,22 @@ func TestRuleMessagesAgree(t *testing.T) {
 		}
 		if n == 0 {
 			t.Errorf("%s: fail.yaml gives no finding to compare", r.ID)
+		}
+		// Every wording must occur in fail.yaml, so that the parity tests
+		// compare each branch of the CEL form with lint.
+		for _, v := range r.CEL.Validations {
+			if v.From == nil {
+				continue
+			}
+			for _, name := range v.From.Pattern().SubexpNames() {
+				if name != "" && !taken[v.From][name] {
+					branch := "then"
+					if name[0] == 'o' {
+						branch = "otherwise"
+					}
+					t.Errorf("%s: no finding of fail.yaml takes the %s branch of choice %s of the message %q", r.ID, branch, name[1:], v.From.Static())
+				}
+			}
 		}
 		checked++
 	}
