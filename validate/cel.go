@@ -3,6 +3,8 @@ package validate
 import (
 	"fmt"
 	"strings"
+
+	"github.com/vmhealth/vmhealth/internal/kubevirtkinds"
 )
 
 // CELRule is a rule's form as CEL, the expression language of Kubernetes'
@@ -127,6 +129,16 @@ var CELVariables = []CELVariable{
 }
 
 // The snippets below are CEL shared by the rules' validations.
+
+// The watchdog, at kubevirtkinds.WatchdogPath: watchdogField is its field
+// path below the VMI spec, celWatchdog selects it (for expressions that
+// know it is set), celWatchdogOpt selects it optionally, for .hasValue()
+// or a further .?field.
+var (
+	watchdogField  = strings.Join(kubevirtkinds.WatchdogPath, ".")
+	celWatchdog    = "variables.spec." + watchdogField
+	celWatchdogOpt = "variables.spec.?" + strings.Join(kubevirtkinds.WatchdogPath, ".?")
+)
 
 // celHandlers lists the handlers set on probe, in probespec.Handlers' order.
 const celHandlers = "(has(probe.httpGet) ? ['httpGet'] : []) + (has(probe.tcpSocket) ? ['tcpSocket'] : []) + " +

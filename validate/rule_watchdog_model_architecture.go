@@ -44,10 +44,10 @@ VirtualMachine with the wrong model is accepted, and fails when it is started.`,
 		return errs
 	},
 	CEL: &CELRule{Validations: []CELValidation{modelArchMessage.CEL(CELValidation{
-		Expression: "!has(variables.spec.domain) || !has(variables.spec.domain.devices) || !has(variables.spec.domain.devices.watchdog) || " +
-			"(variables.arch == 'amd64' ? !has(variables.spec.domain.devices.watchdog.diag288) : " +
-			"variables.arch == 's390x' ? !has(variables.spec.domain.devices.watchdog.i6300esb) : variables.arch != 'arm64')",
-		Field: "domain.devices.watchdog",
+		Expression: "!" + celWatchdogOpt + ".hasValue() || " +
+			"(variables.arch == '" + probespec.ArchAMD64 + "' ? !has(" + celWatchdog + "." + probespec.ModelDiag288 + ") : " +
+			"variables.arch == '" + probespec.ArchS390X + "' ? !has(" + celWatchdog + "." + probespec.ModelI6300ESB + ") : variables.arch != '" + probespec.ArchARM64 + "')",
+		Field: watchdogField,
 	}, "variables.arch == '"+probespec.ArchARM64+"'", "variables.arch", celArchModel, celArchModel)}},
 })
 

@@ -28,9 +28,9 @@ s390x the model that does not belong is also reported by
 		return errs
 	},
 	CEL: &CELRule{Validations: []CELValidation{multipleModelsMessage.CEL(CELValidation{
-		Expression: "!variables.spec.?domain.?devices.?watchdog.hasValue() || " +
-			"!(has(variables.spec.domain.devices.watchdog.i6300esb) && has(variables.spec.domain.devices.watchdog.diag288))",
-		Field: "domain.devices.watchdog",
+		Expression: "!" + celWatchdogOpt + ".hasValue() || " +
+			"!(has(" + celWatchdog + "." + probespec.ModelI6300ESB + ") && has(" + celWatchdog + "." + probespec.ModelDiag288 + "))",
+		Field: watchdogField,
 	})}},
 })
 
