@@ -215,7 +215,7 @@ func run(out, benchFile, clusterFile, lspFile string, runs, vms int) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(os.Stderr, "one small file: lint %v, version %v\n", small.lint, small.version)
+	fmt.Fprintf(os.Stderr, "one small file: lint %v, version %v, package init %v\n", small.lint, small.version, small.init.total)
 	loadAfter := loadAverage()
 	bench, err := readOptional(benchFile)
 	if err != nil {
