@@ -25,7 +25,7 @@ the livenessProbe only; a readinessProbe is allowed.`,
 		}
 		return errs
 	},
-	CEL: &CELRule{Validations: []CELValidation{pausedLivenessMessage.CEL(CELValidation{
+	CEL: &CELRule{Validations: []CELValidation{CELFrom(pausedLivenessMessage, CELValidation{
 		Expression: "!has(variables.spec.livenessProbe) || variables.spec.?startStrategy.orValue('') != 'Paused'",
 		Field:      "startStrategy",
 	})}},

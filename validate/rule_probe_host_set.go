@@ -31,7 +31,7 @@ To send a particular HTTP ` + "`Host`" + ` header to the guest, set it in
 			return errs
 		})
 	},
-	CEL: &CELRule{Validations: []CELValidation{hostSetMessage.CEL(CELValidation{
+	CEL: &CELRule{Validations: []CELValidation{CELFrom(hostSetMessage, CELValidation{
 		Scope:      CELScopeNetworkHandler,
 		Expression: "handler.?host.orValue('') == ''",
 		Field:      "host",

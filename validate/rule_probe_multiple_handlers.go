@@ -29,7 +29,7 @@ behind.`,
 			return errs
 		})
 	},
-	CEL: &CELRule{Validations: []CELValidation{multipleHandlersMessage.CEL(CELValidation{
+	CEL: &CELRule{Validations: []CELValidation{CELFrom(multipleHandlersMessage, CELValidation{
 		Scope:      CELScopeProbe,
 		Expression: "size(" + celHandlers + ") <= 1",
 	}, celJoinAnd(celHandlers))}},

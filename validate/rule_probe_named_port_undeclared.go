@@ -37,7 +37,7 @@ A name that is not a valid port name at all (a quoted number such as
 		}
 		return out
 	},
-	CEL: &CELRule{Validations: []CELValidation{namedPortUndeclaredMessage.CEL(CELValidation{
+	CEL: &CELRule{Validations: []CELValidation{CELFrom(namedPortUndeclaredMessage, CELValidation{
 		Scope: CELScopeNetworkHandler,
 		// An invalid name is probe-port-range's finding.
 		Expression: "!has(handler.port) || type(handler.port) != string || handler.port == '' || !" +

@@ -33,7 +33,7 @@ network.`,
 		}
 		return errs
 	},
-	CEL: &CELRule{Validations: []CELValidation{needsPodNetworkMessage.CEL(CELValidation{
+	CEL: &CELRule{Validations: []CELValidation{CELFrom(needsPodNetworkMessage, CELValidation{
 		Scope:      CELScopeNetworkHandler,
 		Expression: "variables.hasPodNetwork",
 	}, "handlerName",

@@ -29,7 +29,7 @@ by KubeVirt (` + "`grpc`" + `) leaves the probe empty in the same way; the
 			return errs
 		})
 	},
-	CEL: &CELRule{Validations: []CELValidation{noHandlerMessage.CEL(CELValidation{
+	CEL: &CELRule{Validations: []CELValidation{CELFrom(noHandlerMessage, CELValidation{
 		Scope:      CELScopeProbe,
 		Expression: "size(" + celHandlers + ") > 0",
 	})}},

@@ -55,7 +55,7 @@ message says so. ` + "`gen`" + ` refuses such a stanza for the same reason.`,
 			return errs
 		})
 	},
-	CEL: &CELRule{Validations: []CELValidation{periodTimeoutMessage.CEL(CELValidation{
+	CEL: &CELRule{Validations: []CELValidation{CELFrom(periodTimeoutMessage, CELValidation{
 		Scope:           CELScopeProbe,
 		Expression:      celPeriod + " > " + celEffectiveTimeout,
 		Field:           "periodSeconds",

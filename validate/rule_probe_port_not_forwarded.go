@@ -50,7 +50,7 @@ kubelet does.`,
 		}
 		return out
 	},
-	CEL: &CELRule{Validations: []CELValidation{notForwardedMessage.CELLet(CELValidation{
+	CEL: &CELRule{Validations: []CELValidation{CELLetFrom(notForwardedMessage, CELValidation{
 		Scope: CELScopeNetworkHandler,
 		// n is the port number as a list of none or one: a name that no
 		// interface declares is probe-named-port-undeclared's finding, an

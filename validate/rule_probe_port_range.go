@@ -45,7 +45,7 @@ the same way.`,
 			return out
 		})
 	},
-	CEL: &CELRule{Validations: []CELValidation{portRangeMessage.CEL(CELValidation{
+	CEL: &CELRule{Validations: []CELValidation{CELFrom(portRangeMessage, CELValidation{
 		Scope: CELScopeNetworkHandler,
 		Expression: "!has(handler.port) || (type(handler.port) == string ? " + celValidPortName("handler.port") +
 			" : handler.port >= 1 && handler.port <= 65535)",

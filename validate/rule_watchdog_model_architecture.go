@@ -43,7 +43,7 @@ VirtualMachine with the wrong model is accepted, and fails when it is started.`,
 		}
 		return errs
 	},
-	CEL: &CELRule{Validations: []CELValidation{modelArchMessage.CEL(CELValidation{
+	CEL: &CELRule{Validations: []CELValidation{CELFrom(modelArchMessage, CELValidation{
 		Expression: "!" + celWatchdogOpt + ".hasValue() || " +
 			"(variables.arch == '" + probespec.ArchAMD64 + "' ? !has(" + celWatchdog + "." + probespec.ModelDiag288 + ") : " +
 			"variables.arch == '" + probespec.ArchS390X + "' ? !has(" + celWatchdog + "." + probespec.ModelI6300ESB + ") : variables.arch != '" + probespec.ArchARM64 + "')",

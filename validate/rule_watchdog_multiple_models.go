@@ -27,7 +27,7 @@ s390x the model that does not belong is also reported by
 		}
 		return errs
 	},
-	CEL: &CELRule{Validations: []CELValidation{multipleModelsMessage.CEL(CELValidation{
+	CEL: &CELRule{Validations: []CELValidation{CELFrom(multipleModelsMessage, CELValidation{
 		Expression: "!" + celWatchdogOpt + ".hasValue() || " +
 			"!(has(" + celWatchdog + "." + probespec.ModelI6300ESB + ") && has(" + celWatchdog + "." + probespec.ModelDiag288 + "))",
 		Field: watchdogField,
