@@ -9,6 +9,8 @@ import (
 	"k8s.io/apimachinery/pkg/util/intstr"
 	"k8s.io/apimachinery/pkg/util/validation/field"
 	v1 "kubevirt.io/api/core/v1"
+
+	"github.com/vmhealth/vmhealth/internal/message"
 )
 
 // The spec checks take a VMI spec (a VM's spec.template.spec) and the path
@@ -96,19 +98,33 @@ type UnforwardedPort struct {
 	Interface, Binding, Forwarded string
 }
 
-// Reason says why the port does not reach the guest.
+// Reason says why the port does not reach the guest, ForwardReasonMessage
+// worded with u.
 func (u UnforwardedPort) Reason() string {
-	return fmt.Sprintf("the %s interface %q forwards only %s", u.Binding, u.Interface, u.Forwarded)
+	return ForwardReasonMessage.Text(u.reasonArgs()...)
 }
 
-// Message is the finding's text.
+// Message is the finding's text, NotForwardedMessage worded with u.
 func (u UnforwardedPort) Message() string {
-	shown := strconv.Itoa(int(u.Number))
-	if u.Port.Type == intstr.String {
-		shown = fmt.Sprintf("%q (%d)", u.Port.StrVal, u.Number)
-	}
-	return fmt.Sprintf("port %s is not forwarded to the guest: %s; add {port: %d} to its ports", shown, u.Reason(), u.Number)
+	return NotForwardedMessage.Text(append(append([]any{u.Port.Type == intstr.String, u.Port.StrVal, u.Number, u.Number},
+		u.reasonArgs()...), u.Number)...)
 }
+
+func (u UnforwardedPort) reasonArgs() []any { return []any{u.Binding, u.Interface, u.Forwarded} }
+
+// ForwardReasonMessage says why a port does not reach the guest. It takes
+// the interface's binding, its name and what it forwards: the Binding,
+// Interface and Forwarded of UnforwardedPort.
+var ForwardReasonMessage = message.Msg("the ", message.Val("%s", "pod network's"), " interface", message.Val(" %q", ""),
+	" forwards only ", message.Val("%s", "the ports it lists"))
+
+// NotForwardedMessage is CheckMasqueradeForwardsProbePorts's message. It
+// takes whether the port is named, the name, the number (twice), then
+// ForwardReasonMessage's values, then the number: the fields of
+// UnforwardedPort, as UnforwardedPort.Message gives them.
+var NotForwardedMessage = message.Msg(
+	message.Either("the probe's port", message.Msg("port ", message.Val("%q", ""), " (", message.Val("%d", ""), ")"), message.Msg("port ", message.Val("%d", ""))),
+	" is not forwarded to the guest: ", ForwardReasonMessage, "; add ", message.Val("{port: %d}", "the port"), " to its ports")
 
 // UnforwardedProbePorts returns the probe ports that the pod network's
 // interface does not forward to the guest, readiness first.

@@ -10,6 +10,8 @@ import (
 	"k8s.io/apimachinery/pkg/util/validation"
 	"k8s.io/apimachinery/pkg/util/validation/field"
 	v1 "kubevirt.io/api/core/v1"
+
+	"github.com/vmhealth/vmhealth/internal/message"
 )
 
 // The probe checks take the probe and the path of the probe itself, for
@@ -33,9 +35,11 @@ func CheckHasHandler(p *v1.Probe, fldPath *field.Path) field.ErrorList {
 	if p == nil || len(Handlers(p)) > 0 {
 		return nil
 	}
-	return field.ErrorList{field.Required(fldPath,
-		"one of httpGet, tcpSocket, exec or guestAgentPing must be set")}
+	return field.ErrorList{field.Required(fldPath, NoHandlerMessage.Text())}
 }
+
+// NoHandlerMessage is CheckHasHandler's message.
+var NoHandlerMessage = message.Msg("one of httpGet, tcpSocket, exec or guestAgentPing must be set")
 
 // CheckHTTPScheme reports an httpGet scheme other than "", "HTTP" or
 // "HTTPS". The comparison is case-sensitive, as in KubeVirt's schema.
