@@ -175,6 +175,44 @@ func (m *Message) Static() string {
 	return b.String()
 }
 
+// Literals returns the message's words: each run of literal text between
+// its values and choices, in its branches too, and the non-empty words
+// that stand for values and choices in Static. A test can look for them
+// elsewhere to find a copy of the message written out by hand.
+func (m *Message) Literals() []string {
+	var out []string
+	var run strings.Builder
+	flush := func() {
+		if run.Len() > 0 {
+			out = append(out, run.String())
+			run.Reset()
+		}
+	}
+	for _, p := range m.parts {
+		switch {
+		case p.value:
+			flush()
+			before, _, after, _ := splitVerb(p.format)
+			for _, s := range []string{before, after, p.static} {
+				if s != "" {
+					out = append(out, s)
+				}
+			}
+		case p.choice != nil:
+			flush()
+			if p.choice.Static != "" {
+				out = append(out, p.choice.Static)
+			}
+			out = append(out, p.choice.Then.Literals()...)
+			out = append(out, p.choice.Otherwise.Literals()...)
+		default:
+			run.WriteString(p.text)
+		}
+	}
+	flush()
+	return out
+}
+
 // Pattern matches the messages Text can make. Each branch of the k-th
 // choice (counted as the arguments are) is a group named tk or ok, so
 // that a match tells which wordings a text took.

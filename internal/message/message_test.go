@@ -1,6 +1,9 @@
 package message
 
-import "testing"
+import (
+	"slices"
+	"testing"
+)
 
 func TestMessageForms(t *testing.T) {
 	m := Msg("the kubelet probes ", Val("host %q", "this host"), " instead; it's ", Val("%d", "some"), " s", Val("; %s", ""))
@@ -122,5 +125,13 @@ func TestNestedMessage(t *testing.T) {
 	}
 	if got, want := reason.Values(), 2; got != want {
 		t.Errorf("the nested message changed: Values = %d, want %d", got, want)
+	}
+}
+
+func TestLiterals(t *testing.T) {
+	m := Msg("port ", Val("%d", ""), " is closed", Either("by a rule", Msg(": the ", Val("%s interface", "some interface"), " drops it"), "."))
+	want := []string{"port ", " is closed", "by a rule", ": the ", " interface", "some interface", " drops it", "."}
+	if got := m.Literals(); !slices.Equal(got, want) {
+		t.Errorf("Literals = %q, want %q", got, want)
 	}
 }
