@@ -30,12 +30,17 @@ func CheckPodNetworkForNetworkProbes(spec *v1.VirtualMachineInstanceSpec, fldPat
 	for _, sp := range specProbes(spec) {
 		for _, h := range networkHandlers(sp.probe) {
 			errs = append(errs, field.Invalid(fldPath.Child(sp.name, h.name), field.OmitValueType{},
-				h.name+" probes need a pod network, "+NoPodNetworkReason(spec)+
-					"; add a network with pod: {} and an interface of the same name, or use an exec or guestAgentPing probe"))
+				NeedsPodNetworkMessage.Text(h.name, NoPodNetworkReason(spec))))
 		}
 	}
 	return errs
 }
+
+// NeedsPodNetworkMessage is CheckPodNetworkForNetworkProbes's message. It
+// takes the probe's handler and why there is no pod network
+// (NoPodNetworkReason).
+var NeedsPodNetworkMessage = message.Msg(message.Val("%s", "httpGet and tcpSocket"), " probes need a pod network", message.Val(", %s", ""),
+	"; add a network with pod: {} and an interface of the same name, or use an exec or guestAgentPing probe")
 
 // HasPodNetwork reports whether the VMI is attached to the pod network:
 // one of spec.networks has pod set, or there are neither networks nor
@@ -172,12 +177,18 @@ func CheckNamedPortDeclared(spec *v1.VirtualMachineInstanceSpec, fldPath *field.
 				continue
 			}
 			errs = append(errs, field.Invalid(fldPath.Child(sp.name, h.name, "port"), h.port.StrVal,
-				fmt.Sprintf("no interface declares a port named %q%s; add {name: %s, port: <number>} to the ports of the pod network's interface, or probe the port by number (on a masquerade interface a ports list forwards only the ports it lists)",
-					h.port.StrVal, DeclaredPortNames(spec), h.port.StrVal)))
+				NamedPortUndeclaredMessage.Text(h.port.StrVal, DeclaredPortNames(spec), h.port.StrVal)))
 		}
 	}
 	return errs
 }
+
+// NamedPortUndeclaredMessage is CheckNamedPortDeclared's message. It
+// takes the port's name, the names declared (DeclaredPortNames) and the
+// name again.
+var NamedPortUndeclaredMessage = message.Msg("no interface declares ", message.Val("a port named %q", "the probe's port name"), message.Val("%s", ""),
+	"; add {name: ", message.Val("%s", "<name>"), ", port: <number>} to the ports of the pod network's interface, or probe the port by number "+
+		"(on a masquerade interface a ports list forwards only the ports it lists)")
 
 // specProbe is a probe of a VMI spec with its field name.
 type specProbe struct {

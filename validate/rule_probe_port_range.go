@@ -60,7 +60,7 @@ the same way.`,
 var portRangeMessage = Msg(
 	Either("the port must be a number from 1 to 65535 or a valid port name",
 		Either("", "an empty port name is not valid",
-			Msg(Val("%q", ""), " is not a valid port name: ", Val("%s", ""), When("; write the port number without quotes"))),
+			Msg(Val("%q", ""), " is not a valid port name: ", Val("%s", ""), When(probespec.QuotedPortMessage))),
 		Msg("port ", Val("%v", ""), " is outside 1-65535")),
 	"; KubeVirt accepts the VM, but Kubernetes rejects its virt-launcher pod")
 
