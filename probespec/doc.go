@@ -22,7 +22,7 @@
 //	errs := probespec.ValidateVMISpec(&vm.Spec.Template.Spec,
 //		field.NewPath("spec", "template", "spec"), probespec.Options{})
 //	for _, e := range errs {
-//		fmt.Println(e) // spec.template.spec.livenessProbe.successThreshold: Invalid value: 2: must be 1 for a liveness probe; …
+//		fmt.Println(e) // spec.template.spec.livenessProbe.successThreshold: Invalid value: 2: successThreshold is 2, but a liveness probe must have 1: …
 //	}
 //
 // Each check is also a function of its own, CheckSingleHandler,

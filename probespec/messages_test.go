@@ -29,6 +29,8 @@ var messages = map[string]*message.Message{
 	"ForwardReasonMessage":       ForwardReasonMessage,
 	"NotForwardedMessage":        NotForwardedMessage,
 	"NamedPortUndeclaredMessage": NamedPortUndeclaredMessage,
+	"LivenessSuccessMessage":     LivenessSuccessMessage,
+	"ExecCommandEmptyMessage":    ExecCommandEmptyMessage,
 }
 
 // minCopiedWords is the length from which a message's literal words found
@@ -41,6 +43,8 @@ const minCopiedWords = 24
 var quoted = map[string][]string{
 	// KubeVirt's webhook says so too; the rule's description quotes it.
 	"../validate/rule_probe_multiple_handlers.go": {"must have exactly one probe type set"},
+	// policy's --help shows a denied object's message as an example.
+	"../internal/cli/policy.go": {", but a liveness probe must have 1"},
 }
 
 // TestMessagesWrittenOnlyHere: the words of the checks' messages are

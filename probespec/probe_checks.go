@@ -111,9 +111,12 @@ func CheckExecCommand(p *v1.Probe, fldPath *field.Path) field.ErrorList {
 	if p == nil || p.Exec == nil || len(p.Exec.Command) > 0 {
 		return nil
 	}
-	return field.ErrorList{field.Required(fldPath.Child(HandlerExec, "command"),
-		"the command to run in the guest must be set, for example [cat, /tmp/healthy]")}
+	return field.ErrorList{field.Required(fldPath.Child(HandlerExec, "command"), ExecCommandEmptyMessage.Text())}
 }
+
+// ExecCommandEmptyMessage is CheckExecCommand's message.
+var ExecCommandEmptyMessage = message.Msg("the exec probe has no command: Kubernetes rejects the virt-launcher pod, so the VM never starts; " +
+	"set the command to run in the guest, for example [cat, /tmp/healthy]")
 
 // CheckHTTPHost reports an httpGet or tcpSocket probe with a host. The
 // kubelet then probes that host rather than the VM, so the probe says

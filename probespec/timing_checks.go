@@ -30,8 +30,13 @@ func CheckLivenessSuccessThreshold(p *v1.Probe, fldPath *field.Path) field.Error
 		return nil
 	}
 	return field.ErrorList{field.Invalid(fldPath.Child("successThreshold"), p.SuccessThreshold,
-		"must be 1 for a liveness probe; remove it or set it to 1")}
+		LivenessSuccessMessage.Text(p.SuccessThreshold))}
 }
+
+// LivenessSuccessMessage is CheckLivenessSuccessThreshold's message. It
+// takes the successThreshold.
+var LivenessSuccessMessage = message.Msg(message.Val("successThreshold is %d, but a liveness probe must have 1", "a liveness probe must have successThreshold 1"),
+	": Kubernetes rejects the virt-launcher pod, so the VM never starts")
 
 // CheckInitialDelay reports an initialDelaySeconds below
 // -LauncherInitialDelayOffset. KubeVirt adds the offset on the

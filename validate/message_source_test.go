@@ -24,6 +24,8 @@ var checkMessages = map[string]*Message{
 	"probe-needs-pod-network":        probespec.NeedsPodNetworkMessage,
 	"probe-host-set":                 probespec.HostSetMessage,
 	"probe-named-port-undeclared":    probespec.NamedPortUndeclaredMessage,
+	"liveness-success-threshold":     probespec.LivenessSuccessMessage,
+	"probe-exec-command-empty":       probespec.ExecCommandEmptyMessage,
 }
 
 // TestRulesUseCheckMessages: a rule that words its findings as a probespec

@@ -24,22 +24,15 @@ higher successThreshold.`,
 			if !liveness {
 				return nil
 			}
-			errs := probespec.CheckLivenessSuccessThreshold(p, path)
-			for i, e := range errs {
-				errs[i] = withDetail(e, livenessSuccessMessage.Text(p.SuccessThreshold))
-			}
-			return errs
+			return probespec.CheckLivenessSuccessThreshold(p, path)
 		})
 	},
-	CEL: &CELRule{Validations: []CELValidation{CELFrom(livenessSuccessMessage, CELValidation{
+	CEL: &CELRule{Validations: []CELValidation{CELFrom(probespec.LivenessSuccessMessage, CELValidation{
 		Scope:      CELScopeLivenessProbe,
 		Expression: "probe.?successThreshold.orValue(1) <= 1",
 		Field:      "successThreshold",
 	}, "probe.successThreshold")}},
 })
-
-var livenessSuccessMessage = Msg(Val("successThreshold is %d, but a liveness probe must have 1", "a liveness probe must have successThreshold 1"),
-	": Kubernetes rejects the virt-launcher pod, so the VM never starts")
 
 // fixLivenessSuccessThreshold removes successThreshold from a liveness
 // probe: 1, the only value allowed, is also the default.

@@ -20,20 +20,12 @@ when KubeVirt copies it onto the virt-launcher pod, so the VM never starts.`,
 	Remediation: "Set `exec.command` to the check to run in the guest, for example `[cat, /tmp/healthy]`, or use `guestAgentPing: {}` to check only that the guest agent answers.",
 	Check: func(o *Object, _ Params) field.ErrorList {
 		return forEachProbe(o, func(p *v1.Probe, path *field.Path, _ bool) field.ErrorList {
-			errs := probespec.CheckExecCommand(p, path)
-			for i, e := range errs {
-				errs[i] = &field.Error{Type: e.Type, Field: e.Field,
-					Detail: execCommandEmptyMessage.Text()}
-			}
-			return errs
+			return probespec.CheckExecCommand(p, path)
 		})
 	},
-	CEL: &CELRule{Validations: []CELValidation{CELFrom(execCommandEmptyMessage, CELValidation{
+	CEL: &CELRule{Validations: []CELValidation{CELFrom(probespec.ExecCommandEmptyMessage, CELValidation{
 		Scope:      CELScopeProbe,
 		Expression: "!has(probe.exec) || size(probe.exec.?command.orValue([])) > 0",
 		Field:      "exec.command",
 	})}},
 })
-
-var execCommandEmptyMessage = Msg("the exec probe has no command: Kubernetes rejects the virt-launcher pod, so the VM never starts; " +
-	"set the command to run in the guest, for example [cat, /tmp/healthy]")

@@ -167,7 +167,7 @@ func TestGenRefuses(t *testing.T) {
 		{name: "period equal to timeout", args: []string{"--readiness", "tcp:1500", "--period", "10", "--timeout", "10"},
 			wantStderr: []string{"refusing to generate readinessProbe.periodSeconds", "(set by --period)"}},
 		{name: "liveness success threshold", args: []string{"--liveness", "http:1500/healthz", "--success-threshold", "3"},
-			wantStderr: []string{"refusing to generate livenessProbe.successThreshold", "must be 1", "(set by --success-threshold)"}},
+			wantStderr: []string{"refusing to generate livenessProbe.successThreshold", "successThreshold is 3, but a liveness probe must have 1", "(set by --success-threshold)"}},
 		{name: "one probe's own flag", args: []string{"--readiness", "tcp:1", "--liveness", "tcp:2", "--liveness-success-threshold", "2"},
 			wantStderr: []string{"livenessProbe.successThreshold", "(set by --liveness-success-threshold)"}},
 		{name: "timeout above the default period", args: []string{"--readiness", "tcp:1500", "--timeout", "15"},
