@@ -17,20 +17,21 @@ import (
 // messages are the checks' Messages by name; TestMessagesWrittenOnlyHere
 // makes sure every Message the package defines is listed.
 var messages = map[string]*message.Message{
-	"PausedLivenessMessage":      PausedLivenessMessage,
-	"NoHandlerMessage":           NoHandlerMessage,
-	"MultipleHandlersMessage":    MultipleHandlersMessage,
-	"QuotedPortMessage":          QuotedPortMessage,
-	"HostSetMessage":             HostSetMessage,
-	"PeriodTimeoutMessage":       PeriodTimeoutMessage,
-	"MultipleModelsMessage":      MultipleModelsMessage,
-	"ModelArchMessage":           ModelArchMessage,
-	"NeedsPodNetworkMessage":     NeedsPodNetworkMessage,
-	"ForwardReasonMessage":       ForwardReasonMessage,
-	"NotForwardedMessage":        NotForwardedMessage,
-	"NamedPortUndeclaredMessage": NamedPortUndeclaredMessage,
-	"LivenessSuccessMessage":     LivenessSuccessMessage,
-	"ExecCommandEmptyMessage":    ExecCommandEmptyMessage,
+	"PausedLivenessMessage":       PausedLivenessMessage,
+	"NoHandlerMessage":            NoHandlerMessage,
+	"MultipleHandlersMessage":     MultipleHandlersMessage,
+	"QuotedPortMessage":           QuotedPortMessage,
+	"HostSetMessage":              HostSetMessage,
+	"PeriodTimeoutMessage":        PeriodTimeoutMessage,
+	"MultipleModelsMessage":       MultipleModelsMessage,
+	"ModelArchMessage":            ModelArchMessage,
+	"NeedsPodNetworkMessage":      NeedsPodNetworkMessage,
+	"ForwardReasonMessage":        ForwardReasonMessage,
+	"NotForwardedMessage":         NotForwardedMessage,
+	"NamedPortUndeclaredMessage":  NamedPortUndeclaredMessage,
+	"LivenessSuccessMessage":      LivenessSuccessMessage,
+	"ExecCommandEmptyMessage":     ExecCommandEmptyMessage,
+	"InitialDelayNegativeMessage": InitialDelayNegativeMessage,
 }
 
 // minCopiedWords is the length from which a message's literal words found

@@ -46,9 +46,16 @@ func CheckInitialDelay(p *v1.Probe, fldPath *field.Path) field.ErrorList {
 		return nil
 	}
 	return field.ErrorList{field.Invalid(fldPath.Child("initialDelaySeconds"), p.InitialDelaySeconds,
-		fmt.Sprintf("must be at least %d: KubeVirt adds %d s and the virt-launcher pod would be rejected with a negative delay",
-			-LauncherInitialDelayOffset, LauncherInitialDelayOffset))}
+		InitialDelayNegativeMessage.Text(p.InitialDelaySeconds, p.InitialDelaySeconds+LauncherInitialDelayOffset))}
 }
+
+// InitialDelayNegativeMessage is CheckInitialDelay's message. It takes
+// initialDelaySeconds and the delay the virt-launcher pod gets
+// (initialDelaySeconds + LauncherInitialDelayOffset).
+var InitialDelayNegativeMessage = message.Msg(message.Val("initialDelaySeconds %d", "initialDelaySeconds"),
+	" is below -"+strconv.Itoa(LauncherInitialDelayOffset)+": KubeVirt adds "+strconv.Itoa(LauncherInitialDelayOffset)+
+		" s, and Kubernetes rejects the virt-launcher pod's negative delay",
+	message.Val(" of %d s", ""))
 
 // CheckPeriodExceedsTimeout reports a probe whose periodSeconds is not
 // greater than the timeout it runs with, after defaults; the next probe

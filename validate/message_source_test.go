@@ -26,6 +26,7 @@ var checkMessages = map[string]*Message{
 	"probe-named-port-undeclared":    probespec.NamedPortUndeclaredMessage,
 	"liveness-success-threshold":     probespec.LivenessSuccessMessage,
 	"probe-exec-command-empty":       probespec.ExecCommandEmptyMessage,
+	"probe-initial-delay-negative":   probespec.InitialDelayNegativeMessage,
 }
 
 // TestRulesUseCheckMessages: a rule that words its findings as a probespec

@@ -25,21 +25,12 @@ accepted by both but only shorten the delay KubeVirt adds
 	Remediation: "Set initialDelaySeconds to 0 or more: the time the guest needs to boot and start the service the probe checks.",
 	Check: func(o *Object, _ Params) field.ErrorList {
 		return forEachProbe(o, func(p *v1.Probe, path *field.Path, _ bool) field.ErrorList {
-			errs := probespec.CheckInitialDelay(p, path)
-			for i, e := range errs {
-				errs[i] = withDetail(e, initialDelayNegativeMessage.Text(p.InitialDelaySeconds, p.InitialDelaySeconds+probespec.LauncherInitialDelayOffset))
-			}
-			return errs
+			return probespec.CheckInitialDelay(p, path)
 		})
 	},
-	CEL: &CELRule{Validations: []CELValidation{CELFrom(initialDelayNegativeMessage, CELValidation{
+	CEL: &CELRule{Validations: []CELValidation{CELFrom(probespec.InitialDelayNegativeMessage, CELValidation{
 		Scope:      CELScopeProbe,
 		Expression: fmt.Sprintf("probe.?initialDelaySeconds.orValue(0) >= -%d", probespec.LauncherInitialDelayOffset),
 		Field:      "initialDelaySeconds",
 	}, "probe.initialDelaySeconds", fmt.Sprintf("probe.initialDelaySeconds + %d", probespec.LauncherInitialDelayOffset))}},
 })
-
-var initialDelayNegativeMessage = Msg(Val("initialDelaySeconds %d", "initialDelaySeconds"),
-	fmt.Sprintf(" is below -%d: KubeVirt adds %d s, and Kubernetes rejects the virt-launcher pod's negative delay",
-		probespec.LauncherInitialDelayOffset, probespec.LauncherInitialDelayOffset),
-	Val(" of %d s", ""))
