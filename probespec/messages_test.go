@@ -32,6 +32,7 @@ var messages = map[string]*message.Message{
 	"LivenessSuccessMessage":      LivenessSuccessMessage,
 	"ExecCommandEmptyMessage":     ExecCommandEmptyMessage,
 	"InitialDelayNegativeMessage": InitialDelayNegativeMessage,
+	"HTTPSchemeMessage":           HTTPSchemeMessage,
 }
 
 // minCopiedWords is the length from which a message's literal words found

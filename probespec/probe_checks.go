@@ -53,9 +53,12 @@ func CheckHTTPScheme(p *v1.Probe, fldPath *field.Path) field.ErrorList {
 	case "", k8sv1.URISchemeHTTP, k8sv1.URISchemeHTTPS:
 		return nil
 	}
-	return field.ErrorList{field.NotSupported(fldPath.Child(HandlerHTTPGet, "scheme"),
-		string(p.HTTPGet.Scheme), []string{string(k8sv1.URISchemeHTTP), string(k8sv1.URISchemeHTTPS)})}
+	return field.ErrorList{field.Invalid(fldPath.Child(HandlerHTTPGet, "scheme"),
+		string(p.HTTPGet.Scheme), HTTPSchemeMessage.Text(p.HTTPGet.Scheme))}
 }
+
+// HTTPSchemeMessage is CheckHTTPScheme's message. It takes the scheme.
+var HTTPSchemeMessage = message.Msg(message.Val("scheme %q", "the scheme"), " is not supported: must be HTTP or HTTPS, in capitals")
 
 // CheckPortPresent reports an httpGet or tcpSocket probe without a port:
 // the number 0 or an empty name. KubeVirt's schema requires the port, and a

@@ -58,9 +58,9 @@ func TestCheckHTTPScheme(t *testing.T) {
 		{name: "HTTP", p: HTTPGet(80, "/").Scheme(k8sv1.URISchemeHTTP).Build()},
 		{name: "HTTPS", p: HTTPGet(80, "/").Scheme(k8sv1.URISchemeHTTPS).Build()},
 		{name: "lower case https", p: HTTPGet(80, "/").Scheme("https").Build(),
-			want: []wantErr{notSupported(lp + ".httpGet.scheme")}},
+			want: []wantErr{invalid(lp + ".httpGet.scheme")}},
 		{name: "ftp", p: HTTPGet(80, "/").Scheme("FTP").Build(),
-			want: []wantErr{notSupported(lp + ".httpGet.scheme")}},
+			want: []wantErr{invalid(lp + ".httpGet.scheme")}},
 	})
 }
 

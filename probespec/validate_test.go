@@ -44,7 +44,7 @@ func TestValidateProbe(t *testing.T) {
 			}(),
 			want: []wantErr{
 				invalid(lp),
-				notSupported(lp + ".httpGet.scheme"),
+				invalid(lp + ".httpGet.scheme"),
 				invalid(lp + ".httpGet.port"),
 				required(lp + ".exec.command"),
 				invalid(lp + ".initialDelaySeconds"),

@@ -27,6 +27,7 @@ var checkMessages = map[string]*Message{
 	"liveness-success-threshold":     probespec.LivenessSuccessMessage,
 	"probe-exec-command-empty":       probespec.ExecCommandEmptyMessage,
 	"probe-initial-delay-negative":   probespec.InitialDelayNegativeMessage,
+	"probe-http-scheme":              probespec.HTTPSchemeMessage,
 }
 
 // TestRulesUseCheckMessages: a rule that words its findings as a probespec

@@ -27,21 +27,15 @@ admission like any other value. Leaving the scheme out means ` + "`HTTP`" + `. W
 			if p.HTTPGet != nil && templated(o, string(p.HTTPGet.Scheme)) {
 				return nil
 			}
-			errs := probespec.CheckHTTPScheme(p, path)
-			for i, e := range errs {
-				errs[i] = withDetail(e, httpSchemeMessage.Text(p.HTTPGet.Scheme))
-			}
-			return errs
+			return probespec.CheckHTTPScheme(p, path)
 		})
 	},
-	CEL: &CELRule{Validations: []CELValidation{CELFrom(httpSchemeMessage, CELValidation{
+	CEL: &CELRule{Validations: []CELValidation{CELFrom(probespec.HTTPSchemeMessage, CELValidation{
 		Scope:      CELScopeProbe,
 		Expression: "!has(probe.httpGet) || probe.httpGet.?scheme.orValue('') in ['', 'HTTP', 'HTTPS']",
 		Field:      "httpGet.scheme",
 	}, "probe.httpGet.scheme")}},
 })
-
-var httpSchemeMessage = Msg(Val("scheme %q", "the scheme"), " is not supported: must be HTTP or HTTPS, in capitals")
 
 // fixHTTPScheme capitalises http and https; any other scheme is a guess.
 func fixHTTPScheme(c *FixContext) (string, error) {
