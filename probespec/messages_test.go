@@ -33,6 +33,10 @@ var messages = map[string]*message.Message{
 	"ExecCommandEmptyMessage":     ExecCommandEmptyMessage,
 	"InitialDelayNegativeMessage": InitialDelayNegativeMessage,
 	"HTTPSchemeMessage":           HTTPSchemeMessage,
+	"TimeoutBelowOneMessage":      TimeoutBelowOneMessage,
+	"PeriodBelowOneMessage":       PeriodBelowOneMessage,
+	"SuccessBelowOneMessage":      SuccessBelowOneMessage,
+	"FailureBelowOneMessage":      FailureBelowOneMessage,
 }
 
 // minCopiedWords is the length from which a message's literal words found

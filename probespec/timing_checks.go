@@ -154,22 +154,52 @@ func CheckThresholdsBelowOneWritten(p *v1.Probe, fldPath *field.Path, written fu
 	fields := []struct {
 		name  string
 		value int32
-		def   int32
+		msg   *message.Message
 	}{
-		{"timeoutSeconds", p.TimeoutSeconds, DefaultTimeoutSeconds},
-		{"periodSeconds", p.PeriodSeconds, DefaultPeriodSeconds},
-		{"successThreshold", p.SuccessThreshold, DefaultSuccessThreshold},
-		{"failureThreshold", p.FailureThreshold, DefaultFailureThreshold},
+		{"timeoutSeconds", p.TimeoutSeconds, TimeoutBelowOneMessage},
+		{"periodSeconds", p.PeriodSeconds, PeriodBelowOneMessage},
+		{"successThreshold", p.SuccessThreshold, SuccessBelowOneMessage},
+		{"failureThreshold", p.FailureThreshold, FailureBelowOneMessage},
 	}
 	var errs field.ErrorList
 	for _, f := range fields {
 		if f.value > 0 || (f.value == 0 && (written == nil || !written(f.name))) {
 			continue
 		}
-		errs = append(errs, field.Invalid(fldPath.Child(f.name), f.value,
-			fmt.Sprintf("must be at least 1; %d is silently replaced by the default %d", f.value, f.def)))
+		errs = append(errs, field.Invalid(fldPath.Child(f.name), f.value, f.msg.Text(f.value)))
 	}
 	return errs
+}
+
+// The messages of CheckThresholdsBelowOneWritten, one for each field
+// (BelowOneMessage gives it by name). Each takes the value.
+var (
+	TimeoutBelowOneMessage = message.Msg("timeoutSeconds: ", message.Val("%v", "the value"), belowOneAdvice(DefaultTimeoutSeconds))
+	PeriodBelowOneMessage  = message.Msg("periodSeconds: ", message.Val("%v", "the value"), belowOneAdvice(DefaultPeriodSeconds))
+	SuccessBelowOneMessage = message.Msg("successThreshold: ", message.Val("%v", "the value"), belowOneAdvice(DefaultSuccessThreshold))
+	FailureBelowOneMessage = message.Msg("failureThreshold: ", message.Val("%v", "the value"), belowOneAdvice(DefaultFailureThreshold))
+)
+
+// belowOneAdvice is the end of a BelowOneMessage, for the field's default.
+func belowOneAdvice(def int) string {
+	return " is below 1, and KubeVirt silently replaces it by the default " + strconv.Itoa(def) + "; write 1 or more, or remove it"
+}
+
+// BelowOneMessage is CheckThresholdsBelowOneWritten's message for the
+// field name ("timeoutSeconds", "periodSeconds", "successThreshold" or
+// "failureThreshold"), nil for another name.
+func BelowOneMessage(name string) *message.Message {
+	switch name {
+	case "timeoutSeconds":
+		return TimeoutBelowOneMessage
+	case "periodSeconds":
+		return PeriodBelowOneMessage
+	case "successThreshold":
+		return SuccessBelowOneMessage
+	case "failureThreshold":
+		return FailureBelowOneMessage
+	}
+	return nil
 }
 
 // CheckLivenessBootWindow reports a liveness probe that can end the VM

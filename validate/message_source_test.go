@@ -12,22 +12,24 @@ import (
 
 // checkMessages are the rules that report what one of probespec's checks
 // finds, worded as the check words its field error (which gen's refusals
-// and library callers show), with the check's Message.
-var checkMessages = map[string]*Message{
-	"liveness-probe-paused":          probespec.PausedLivenessMessage,
-	"probe-no-handler":               probespec.NoHandlerMessage,
-	"watchdog-multiple-models":       probespec.MultipleModelsMessage,
-	"probe-period-not-above-timeout": probespec.PeriodTimeoutMessage,
-	"watchdog-model-architecture":    probespec.ModelArchMessage,
-	"probe-port-not-forwarded":       probespec.NotForwardedMessage,
-	"probe-multiple-handlers":        probespec.MultipleHandlersMessage,
-	"probe-needs-pod-network":        probespec.NeedsPodNetworkMessage,
-	"probe-host-set":                 probespec.HostSetMessage,
-	"probe-named-port-undeclared":    probespec.NamedPortUndeclaredMessage,
-	"liveness-success-threshold":     probespec.LivenessSuccessMessage,
-	"probe-exec-command-empty":       probespec.ExecCommandEmptyMessage,
-	"probe-initial-delay-negative":   probespec.InitialDelayNegativeMessage,
-	"probe-http-scheme":              probespec.HTTPSchemeMessage,
+// and library callers show), with the check's Messages: one, or one for
+// each field the check looks at.
+var checkMessages = map[string][]*Message{
+	"liveness-probe-paused":          {probespec.PausedLivenessMessage},
+	"probe-no-handler":               {probespec.NoHandlerMessage},
+	"watchdog-multiple-models":       {probespec.MultipleModelsMessage},
+	"probe-period-not-above-timeout": {probespec.PeriodTimeoutMessage},
+	"watchdog-model-architecture":    {probespec.ModelArchMessage},
+	"probe-port-not-forwarded":       {probespec.NotForwardedMessage},
+	"probe-multiple-handlers":        {probespec.MultipleHandlersMessage},
+	"probe-needs-pod-network":        {probespec.NeedsPodNetworkMessage},
+	"probe-host-set":                 {probespec.HostSetMessage},
+	"probe-named-port-undeclared":    {probespec.NamedPortUndeclaredMessage},
+	"liveness-success-threshold":     {probespec.LivenessSuccessMessage},
+	"probe-exec-command-empty":       {probespec.ExecCommandEmptyMessage},
+	"probe-initial-delay-negative":   {probespec.InitialDelayNegativeMessage},
+	"probe-http-scheme":              {probespec.HTTPSchemeMessage},
+	"probe-value-below-minimum":      {probespec.TimeoutBelowOneMessage, probespec.PeriodBelowOneMessage, probespec.SuccessBelowOneMessage, probespec.FailureBelowOneMessage},
 }
 
 // TestRulesUseCheckMessages: a rule that words its findings as a probespec
@@ -45,9 +47,16 @@ func TestRulesUseCheckMessages(t *testing.T) {
 			t.Errorf("%s: no CEL form to compare", id)
 			continue
 		}
+		used := map[*Message]bool{}
 		for i, v := range r.CEL.Validations {
-			if v.From != m {
-				t.Errorf("%s: validation %d is not made from probespec's Message %q (CELFrom(probespec.…Message, …))", id, i, m.Static())
+			used[v.From] = true
+			if !slices.Contains(m, v.From) {
+				t.Errorf("%s: validation %d is not made from one of probespec's Messages (CELFrom(probespec.…Message, …))", id, i)
+			}
+		}
+		for _, msg := range m {
+			if !used[msg] {
+				t.Errorf("%s: no validation is made from probespec's Message %q", id, msg.Static())
 			}
 		}
 	}
@@ -83,7 +92,7 @@ func TestRuleWordsNotInProbespec(t *testing.T) {
 			continue
 		}
 		for _, v := range r.CEL.Validations {
-			if v.From == nil || v.From == checkMessages[r.ID] {
+			if v.From == nil || slices.Contains(checkMessages[r.ID], v.From) {
 				continue
 			}
 			for _, words := range v.From.Literals() {
@@ -121,9 +130,11 @@ func probespecWords(words string) bool {
 			return true
 		}
 	}
-	for _, m := range checkMessages {
-		if slices.Contains(m.Literals(), words) {
-			return true
+	for _, ms := range checkMessages {
+		for _, m := range ms {
+			if slices.Contains(m.Literals(), words) {
+				return true
+			}
 		}
 	}
 	return false

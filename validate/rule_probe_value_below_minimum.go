@@ -1,9 +1,6 @@
 package validate
 
 import (
-	"fmt"
-	"strings"
-
 	"k8s.io/apimachinery/pkg/util/validation/field"
 	v1 "kubevirt.io/api/core/v1"
 
@@ -29,12 +26,7 @@ VirtualMachine keeps the value as written, which hides the difference.
 	Check: func(o *Object, _ Params) field.ErrorList {
 		return forEachProbe(o, func(p *v1.Probe, path *field.Path, _ bool) field.ErrorList {
 			written := func(name string) bool { return writtenZero(o, path.Child(name).String(), false) }
-			errs := probespec.CheckThresholdsBelowOneWritten(p, path, written)
-			for i, e := range errs {
-				name := e.Field[strings.LastIndexByte(e.Field, '.')+1:]
-				errs[i] = withDetail(e, belowMinimumMessage(name).Text(e.BadValue))
-			}
-			return errs
+			return probespec.CheckThresholdsBelowOneWritten(p, path, written)
 		})
 	},
 	// A field that is written is set: 0 included, which the Go check
@@ -45,28 +37,9 @@ VirtualMachine keeps the value as written, which hides the difference.
 	}},
 })
 
-// probeDefault is KubeVirt's default for a probe field below 1.
-func probeDefault(name string) int {
-	switch name {
-	case "timeoutSeconds":
-		return probespec.DefaultTimeoutSeconds
-	case "periodSeconds":
-		return probespec.DefaultPeriodSeconds
-	case "successThreshold":
-		return probespec.DefaultSuccessThreshold
-	}
-	return probespec.DefaultFailureThreshold
-}
-
-// belowMinimumMessage is the rule's message for the field name.
-func belowMinimumMessage(name string) *Message {
-	return Msg(name+": ", Val("%v", "the value"),
-		fmt.Sprintf(" is below 1, and KubeVirt silently replaces it by the default %d; write 1 or more, or remove it", probeDefault(name)))
-}
-
 // belowMinimumCEL is the in-cluster form of the rule for one field.
 func belowMinimumCEL(name string) CELValidation {
-	return CELFrom(belowMinimumMessage(name), CELValidation{
+	return CELFrom(probespec.BelowOneMessage(name), CELValidation{
 		Scope:      CELScopeProbe,
 		Expression: "probe.?" + name + ".orValue(1) >= 1",
 		Field:      name,
