@@ -37,6 +37,9 @@ var messages = map[string]*message.Message{
 	"PeriodBelowOneMessage":       PeriodBelowOneMessage,
 	"SuccessBelowOneMessage":      SuccessBelowOneMessage,
 	"FailureBelowOneMessage":      FailureBelowOneMessage,
+	"UndocumentedActionMessage":   UndocumentedActionMessage,
+	"UnknownActionMessage":        UnknownActionMessage,
+	"DocumentedActionsMessage":    DocumentedActionsMessage,
 }
 
 // minCopiedWords is the length from which a message's literal words found

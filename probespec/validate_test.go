@@ -74,7 +74,7 @@ func TestValidateWatchdog(t *testing.T) {
 			w := withAction(ModelI6300ESB, "explode")
 			w.Diag288 = &v1.Diag288Watchdog{}
 			return w
-		}(), arch: ArchAMD64, want: []wantErr{invalid(wd), invalid(wd), notSupported(wd + ".i6300esb.action")}},
+		}(), arch: ArchAMD64, want: []wantErr{invalid(wd), invalid(wd), invalid(wd + ".i6300esb.action")}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -114,7 +114,7 @@ func TestValidateVMISpec(t *testing.T) {
 			forbidden(sp + ".startStrategy"),
 			invalid(rp + ".httpGet.port"),
 			invalid(sp + ".domain.devices.watchdog"),
-			notSupported(sp + ".domain.devices.watchdog.diag288.action"),
+			invalid(sp + ".domain.devices.watchdog.diag288.action"),
 		}},
 		{name: "masquerade port not forwarded", spec: forwarded, want: []wantErr{invalid(rp + ".httpGet.port")}},
 		{name: "cluster architecture", spec: s390x, opts: Options{Architecture: ArchS390X},

@@ -1,6 +1,7 @@
 package probespec
 
 import (
+	"fmt"
 	"slices"
 
 	"k8s.io/apimachinery/pkg/util/validation/field"
@@ -76,19 +77,53 @@ func CheckWatchdogAction(w *v1.Watchdog, fldPath *field.Path) field.ErrorList {
 // such as "explode". KubeVirt does not validate the action, so the VM is
 // accepted and fails when libvirt defines the domain.
 func CheckWatchdogActionKnown(w *v1.Watchdog, fldPath *field.Path) field.ErrorList {
-	return checkWatchdogAction(w, fldPath, func(a v1.WatchdogAction) bool {
+	errs := checkWatchdogAction(w, fldPath, func(a v1.WatchdogAction) bool {
 		return !IsLibvirtWatchdogAction(a)
 	})
+	for i, e := range errs {
+		action := e.BadValue.(string)
+		errs[i] = field.Invalid(field.NewPath(e.Field), action, UnknownActionMessage.Text(action, WatchdogActionAdvice(action)))
+	}
+	return errs
+}
+
+// UnknownActionMessage is CheckWatchdogActionKnown's message. It takes the
+// action and the advice, WatchdogActionAdvice's.
+var UnknownActionMessage = message.Msg("unknown watchdog action", message.Val(" %q", ""),
+	": KubeVirt accepts it without checking; ", message.Val("%s", DocumentedActionsMessage.Static()))
+
+// DocumentedActionsMessage is the advice of UnknownActionMessage and
+// UndocumentedActionMessage when no documented action is recognisable in
+// the one written.
+var DocumentedActionsMessage = message.Msg("use poweroff, reset or shutdown")
+
+// WatchdogActionAdvice is the end of UnknownActionMessage for action: the
+// documented action meant (SuggestWatchdogAction), when one is
+// recognisable, or DocumentedActionsMessage.
+func WatchdogActionAdvice(action string) string {
+	if s := SuggestWatchdogAction(action); s != "" {
+		return fmt.Sprintf("did you mean %q?", s)
+	}
+	return DocumentedActionsMessage.Text()
 }
 
 // CheckWatchdogActionDocumented reports a watchdog action libvirt knows but
 // KubeVirt does not document: one of LibvirtOnlyWatchdogActions. It works,
 // but pause and none leave a hung guest hanging; warn, do not reject.
 func CheckWatchdogActionDocumented(w *v1.Watchdog, fldPath *field.Path) field.ErrorList {
-	return checkWatchdogAction(w, fldPath, func(a v1.WatchdogAction) bool {
+	errs := checkWatchdogAction(w, fldPath, func(a v1.WatchdogAction) bool {
 		return slices.Contains(LibvirtOnlyWatchdogActions, string(a))
 	})
+	for i, e := range errs {
+		errs[i] = field.Invalid(field.NewPath(e.Field), e.BadValue, UndocumentedActionMessage.Text(e.BadValue))
+	}
+	return errs
 }
+
+// UndocumentedActionMessage is CheckWatchdogActionDocumented's message. It
+// takes the action.
+var UndocumentedActionMessage = message.Msg(message.Val("watchdog action %q", "the watchdog action"),
+	" is passed to libvirt but not documented by KubeVirt; ", DocumentedActionsMessage)
 
 func checkWatchdogAction(w *v1.Watchdog, fldPath *field.Path, bad func(v1.WatchdogAction) bool) field.ErrorList {
 	var errs field.ErrorList

@@ -94,7 +94,7 @@ func TestCheckWatchdogActionKnown(t *testing.T) {
 		{name: "nil", w: nil},
 		{name: "reset", w: withAction(ModelI6300ESB, v1.WatchdogActionReset)},
 		{name: "libvirt-only inject-nmi", w: withAction(ModelI6300ESB, "inject-nmi")},
-		{name: "explode", w: withAction(ModelI6300ESB, "explode"), want: []wantErr{notSupported(wd + ".i6300esb.action")}},
+		{name: "explode", w: withAction(ModelI6300ESB, "explode"), want: []wantErr{invalid(wd + ".i6300esb.action")}},
 	})
 }
 
@@ -103,8 +103,8 @@ func TestCheckWatchdogActionDocumented(t *testing.T) {
 		{name: "nil", w: nil},
 		{name: "reset", w: withAction(ModelDiag288, v1.WatchdogActionReset)},
 		{name: "explode is CheckWatchdogActionKnown's", w: withAction(ModelI6300ESB, "explode")},
-		{name: "none", w: withAction(ModelDiag288, "none"), want: []wantErr{notSupported(wd + ".diag288.action")}},
-		{name: "dump", w: withAction(ModelI6300ESB, "dump"), want: []wantErr{notSupported(wd + ".i6300esb.action")}},
+		{name: "none", w: withAction(ModelDiag288, "none"), want: []wantErr{invalid(wd + ".diag288.action")}},
+		{name: "dump", w: withAction(ModelI6300ESB, "dump"), want: []wantErr{invalid(wd + ".i6300esb.action")}},
 	})
 }
 

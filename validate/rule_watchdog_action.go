@@ -32,7 +32,7 @@ when one is recognisable (` + "`PowerOff`" + `: poweroff, ` + "`reboot`" + `: re
 		var out field.ErrorList
 		for _, e := range errs {
 			if !templated(o, fmt.Sprint(e.BadValue)) {
-				out = append(out, withDetail(e, unknownActionMessage.Text(e.BadValue, actionAdvice(fmt.Sprint(e.BadValue)))))
+				out = append(out, e)
 			}
 		}
 		return out
@@ -58,17 +58,8 @@ func fixWatchdogAction(c *FixContext) (string, error) {
 	return fmt.Sprintf("watchdog action %s → %s", v.Value, cands[0]), nil
 }
 
-// actionAdvice is the end of watchdog-action's message: the documented
-// action meant, when one is recognisable, or the list.
-func actionAdvice(action string) string {
-	if s := probespec.SuggestWatchdogAction(action); s != "" {
-		return fmt.Sprintf("did you mean %q?", s)
-	}
-	return "use poweroff, reset or shutdown"
-}
-
-// celWatchdogAction is watchdog-action for one model, its message worded
-// as actionAdvice words it.
+// celWatchdogAction is watchdog-action for one model, its message's
+// advice worded as probespec.WatchdogActionAdvice words it.
 func celWatchdogAction(model string) CELValidation {
 	a := celWatchdog + "." + model + ".action"
 	norm := a + ".lowerAscii().replace('-', '').replace('_', '').replace(' ', '')"
@@ -83,13 +74,10 @@ func celWatchdogAction(model string) CELValidation {
 		slices.Sort(words)
 		advice += celIn(norm, words) + " ? 'did you mean \"" + s + "\"?' : "
 	}
-	advice += "'use poweroff, reset or shutdown')"
-	return CELFrom(unknownActionMessage, CELValidation{
+	advice += probespec.DocumentedActionsMessage.Expression() + ")"
+	return CELFrom(probespec.UnknownActionMessage, CELValidation{
 		Expression: celIn(celWatchdogOpt+".?"+model+".?action.orValue('')",
 			[]string{""}, probespec.DocumentedWatchdogActions, probespec.LibvirtOnlyWatchdogActions),
 		Field: watchdogField + "." + model + ".action",
 	}, a, advice)
 }
-
-var unknownActionMessage = Msg("unknown watchdog action", Val(" %q", ""),
-	": KubeVirt accepts it without checking; ", Val("%s", "use poweroff, reset or shutdown"))

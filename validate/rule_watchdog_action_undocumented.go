@@ -28,7 +28,7 @@ the interrupt.`,
 		var out field.ErrorList
 		for _, e := range errs {
 			if !templated(o, fmt.Sprint(e.BadValue)) {
-				out = append(out, withDetail(e, undocumentedActionMessage.Text(e.BadValue)))
+				out = append(out, e)
 			}
 		}
 		return out
@@ -38,11 +38,8 @@ the interrupt.`,
 
 // celUndocumentedAction is watchdog-action-undocumented for one model.
 func celUndocumentedAction(model string) CELValidation {
-	return CELFrom(undocumentedActionMessage, CELValidation{
+	return CELFrom(probespec.UndocumentedActionMessage, CELValidation{
 		Expression: "!(" + celIn(celWatchdogOpt+".?"+model+".?action.orValue('')", probespec.LibvirtOnlyWatchdogActions) + ")",
 		Field:      watchdogField + "." + model + ".action",
 	}, celWatchdog+"."+model+".action")
 }
-
-var undocumentedActionMessage = Msg(Val("watchdog action %q", "the watchdog action"),
-	" is passed to libvirt but not documented by KubeVirt; use poweroff, reset or shutdown")
