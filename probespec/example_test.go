@@ -85,7 +85,7 @@ func ExampleValidateVMISpec() {
 	}
 	// Output:
 	// spec.template.spec.readinessProbe.httpGet.scheme: Invalid value: "https": scheme "https" is not supported: must be HTTP or HTTPS, in capitals
-	// spec.template.spec.livenessProbe.tcpSocket.port: Invalid value: 70000: must be between 1 and 65535, inclusive; the virt-launcher pod would be rejected
+	// spec.template.spec.livenessProbe.tcpSocket.port: Invalid value: 70000: port 70000 is outside 1-65535; KubeVirt accepts the VM, but Kubernetes rejects its virt-launcher pod
 	// spec.template.spec.livenessProbe.successThreshold: Invalid value: 2: successThreshold is 2, but a liveness probe must have 1: Kubernetes rejects the virt-launcher pod, so the VM never starts
 	// spec.template.spec.domain.devices.watchdog: Invalid value: "diag288": amd64 supports only the i6300esb watchdog; use i6300esb or leave the model out
 }

@@ -40,6 +40,7 @@ var messages = map[string]*message.Message{
 	"UndocumentedActionMessage":   UndocumentedActionMessage,
 	"UnknownActionMessage":        UnknownActionMessage,
 	"DocumentedActionsMessage":    DocumentedActionsMessage,
+	"PortRangeMessage":            PortRangeMessage,
 }
 
 // minCopiedWords is the length from which a message's literal words found

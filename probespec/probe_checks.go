@@ -85,23 +85,38 @@ func CheckPortRange(p *v1.Probe, fldPath *field.Path) field.ErrorList {
 		if portIsZero(h.port) {
 			continue
 		}
-		path := fldPath.Child(h.name, "port")
-		if h.port.Type == intstr.Int {
-			if msgs := validation.IsValidPortNum(int(h.port.IntVal)); len(msgs) > 0 {
-				errs = append(errs, field.Invalid(path, h.port.IntVal,
-					"must be between 1 and 65535, inclusive; the virt-launcher pod would be rejected"))
-			}
-			continue
+		bad := validation.IsValidPortNum(int(h.port.IntVal))
+		if h.port.Type == intstr.String {
+			bad = validation.IsValidPortName(h.port.StrVal)
 		}
-		if msgs := validation.IsValidPortName(h.port.StrVal); len(msgs) > 0 {
-			detail := "not a valid port name: " + strings.Join(msgs, "; ")
-			if _, err := strconv.Atoi(h.port.StrVal); err == nil {
-				detail += QuotedPortMessage.Text()
-			}
-			errs = append(errs, field.Invalid(path, h.port.StrVal, detail))
+		if len(bad) > 0 {
+			errs = append(errs, field.Invalid(fldPath.Child(h.name, "port"), portValue(h.port), PortRangeText(h.port)))
 		}
 	}
 	return errs
+}
+
+// PortRangeMessage is CheckPortRange's message. It takes whether the port
+// is a name, whether it is empty, the name, validation.IsValidPortName's
+// complaints about it joined with "; ", whether it is a number in quotes,
+// and the number: PortRangeText gives them.
+var PortRangeMessage = message.Msg(
+	message.Either("the port must be a number from 1 to 65535 or a valid port name",
+		message.Either("", "an empty port name is not valid",
+			message.Msg(message.Val("%q", ""), " is not a valid port name: ", message.Val("%s", ""), message.When(QuotedPortMessage))),
+		message.Msg("port ", message.Val("%v", ""), " is outside 1-65535")),
+	"; KubeVirt accepts the VM, but Kubernetes rejects its virt-launcher pod")
+
+// PortRangeText is PortRangeMessage worded for port, a number or a name as
+// written; for 0 and "" too, which CheckPortRange leaves to
+// CheckPortPresent but which a caller that sees them written may report.
+func PortRangeText(port intstr.IntOrString) string {
+	if port.Type == intstr.String {
+		name := port.StrVal
+		_, err := strconv.Atoi(name)
+		return PortRangeMessage.Text(true, name == "", name, strings.Join(validation.IsValidPortName(name), "; "), err == nil, name)
+	}
+	return PortRangeMessage.Text(false, false, "", "", false, port.IntVal)
 }
 
 // QuotedPortMessage is the advice CheckPortRange adds to a port name that

@@ -32,6 +32,7 @@ var checkMessages = map[string][]*Message{
 	"probe-value-below-minimum":      {probespec.TimeoutBelowOneMessage, probespec.PeriodBelowOneMessage, probespec.SuccessBelowOneMessage, probespec.FailureBelowOneMessage},
 	"watchdog-action-undocumented":   {probespec.UndocumentedActionMessage},
 	"watchdog-action":                {probespec.UnknownActionMessage},
+	"probe-port-range":               {probespec.PortRangeMessage},
 }
 
 // TestRulesUseCheckMessages: a rule that words its findings as a probespec

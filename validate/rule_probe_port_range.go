@@ -1,11 +1,7 @@
 package validate
 
 import (
-	"strconv"
-	"strings"
-
 	"k8s.io/apimachinery/pkg/util/intstr"
-	"k8s.io/apimachinery/pkg/util/validation"
 	"k8s.io/apimachinery/pkg/util/validation/field"
 	v1 "kubevirt.io/api/core/v1"
 
@@ -31,21 +27,18 @@ the same way.`,
 	Remediation: "Use a port number from 1 to 65535 without quotes, or the name of a port declared in the interface's `ports`.",
 	Check: func(o *Object, _ Params) field.ErrorList {
 		return forEachProbe(o, func(p *v1.Probe, path *field.Path, _ bool) field.ErrorList {
-			var out field.ErrorList
-			for _, e := range probespec.CheckPortRange(p, path) {
-				out = append(out, portRangeError(e.Field, e.BadValue))
-			}
+			out := probespec.CheckPortRange(p, path)
 			// CheckPortRange leaves 0 and "" to probe-port-missing, but a
 			// written 0 satisfies the schema: only the pod is rejected.
 			for _, pp := range probePorts(p, path) {
 				if pp.port.IntVal == 0 && pp.port.StrVal == "" && writtenZero(o, pp.path.String(), true) {
-					out = append(out, portRangeError(pp.path.String(), portBadValue(pp.port)))
+					out = append(out, field.Invalid(pp.path, portBadValue(pp.port), probespec.PortRangeText(pp.port)))
 				}
 			}
 			return out
 		})
 	},
-	CEL: &CELRule{Validations: []CELValidation{CELFrom(portRangeMessage, CELValidation{
+	CEL: &CELRule{Validations: []CELValidation{CELFrom(probespec.PortRangeMessage, CELValidation{
 		Scope: CELScopeNetworkHandler,
 		Expression: "!has(handler.port) || (type(handler.port) == string ? " + celValidPortName("handler.port") +
 			" : handler.port >= 1 && handler.port <= 65535)",
@@ -53,25 +46,6 @@ the same way.`,
 	}, "type(handler.port) == string", "handler.port == ''", "handler.port", celPortNameErrors("handler.port"),
 		"handler.port.matches('^[+-]?[0-9]+$')", "handler.port")}},
 })
-
-// portRangeMessage takes whether the port is a name, whether it is empty,
-// the name, validation.IsValidPortName's complaints about it joined with
-// "; ", whether it is a number in quotes, and the number.
-var portRangeMessage = Msg(
-	Either("the port must be a number from 1 to 65535 or a valid port name",
-		Either("", "an empty port name is not valid",
-			Msg(Val("%q", ""), " is not a valid port name: ", Val("%s", ""), When(probespec.QuotedPortMessage))),
-		Msg("port ", Val("%v", ""), " is outside 1-65535")),
-	"; KubeVirt accepts the VM, but Kubernetes rejects its virt-launcher pod")
-
-// portRangeError is the finding on the port at path whose value bad, a
-// number or a name, the launcher pod rejects.
-func portRangeError(path string, bad any) *field.Error {
-	name, named := bad.(string)
-	_, err := strconv.Atoi(name)
-	return &field.Error{Type: field.ErrorTypeInvalid, Field: path, BadValue: bad, Detail: portRangeMessage.Text(
-		named, name == "", name, strings.Join(validation.IsValidPortName(name), "; "), named && err == nil, bad)}
-}
 
 // portBadValue is the port as written, a number or a name, as a field
 // error's bad value.
