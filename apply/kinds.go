@@ -57,6 +57,18 @@ var Kinds = func() []Kind {
 	return out
 }()
 
+// WritableKinds are the short names of the kinds apply can change, in
+// Kinds' order: vm, vmirs, vmpool.
+var WritableKinds = func() []string {
+	var names []string
+	for _, k := range Kinds {
+		if k.Writable {
+			names = append(names, k.ShortNames[0])
+		}
+	}
+	return names
+}()
+
 func kindOf(k *kubevirtkinds.Kind) Kind {
 	return Kind{
 		GroupKind: schema.GroupKind{Group: k.Group, Kind: k.Kind},

@@ -89,7 +89,7 @@ func StanzaFromSpec(spec map[string]any) (*Stanza, error) {
 	if w, ok := yamlpos.GetValue(spec, WatchdogPath); ok && w != nil {
 		m, ok := w.(map[string]any)
 		if !ok {
-			return nil, fmt.Errorf("domain.devices.watchdog is a %s, not a mapping", typeName(w))
+			return nil, fmt.Errorf("%s is a %s, not a mapping", strings.Join(WatchdogPath, "."), typeName(w))
 		}
 		s.Watchdog = dropNulls(m).(map[string]any)
 	}

@@ -32,7 +32,13 @@ const FingerprintVersion = "v1"
 // for concurrent use.
 type Fingerprinter struct {
 	root string
-	seen map[string]int
+	// seen counts the occurrences of each identity, by its hash: a run
+	// with many findings keeps 16 bytes a finding, not the identity.
+	seen map[[16]byte]int
+	// lastFile and lastPath keep Path's answer for the file asked last:
+	// findings come file by file, and making a path absolute asks the
+	// kernel for the working directory.
+	lastFile, lastPath string
 }
 
 // NewFingerprinter returns a Fingerprinter whose file paths are made
@@ -46,15 +52,16 @@ func NewFingerprinter(root string) *Fingerprinter {
 			root = abs
 		}
 	}
-	return &Fingerprinter{root: root, seen: map[string]int{}}
+	return &Fingerprinter{root: root, seen: map[[16]byte]int{}}
 }
 
 // Fingerprint returns the finding's fingerprint: 32 hexadecimal digits.
 // Each call counts an occurrence, so call it once a finding.
 func (fp *Fingerprinter) Fingerprint(f validate.Finding) string {
 	id := identity(fp.Path(f.File), f)
-	n := fp.seen[id]
-	fp.seen[id] = n + 1
+	key := sha256.Sum256([]byte(id))
+	n := fp.seen[[16]byte(key[:16])]
+	fp.seen[[16]byte(key[:16])] = n + 1
 	sum := sha256.Sum256([]byte(id + "\x00" + strconv.Itoa(n)))
 	return hex.EncodeToString(sum[:16])
 }
@@ -66,6 +73,15 @@ func (fp *Fingerprinter) Path(file string) string {
 	if file == "" || file == validate.StdinName {
 		return file
 	}
+	if file == fp.lastFile && fp.lastPath != "" {
+		return fp.lastPath
+	}
+	fp.lastFile, fp.lastPath = file, fp.path(file)
+	return fp.lastPath
+}
+
+// path does Path's work.
+func (fp *Fingerprinter) path(file string) string {
 	if fp.root != "" {
 		if abs, err := filepath.Abs(file); err == nil {
 			if rel, err := filepath.Rel(fp.root, abs); err == nil {

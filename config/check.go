@@ -5,63 +5,75 @@ import (
 	"errors"
 	"fmt"
 	"maps"
-	"reflect"
 	"slices"
 	"strings"
 
 	"github.com/bmatcuk/doublestar/v4"
-	"github.com/go-playground/validator/v10"
 
 	"github.com/vmhealth/vmhealth/probespec"
 	"github.com/vmhealth/vmhealth/validate"
 )
 
-// newValidator returns a validator that knows vmhealth's words: severity
-// names, architectures, globs and the rule IDs of reg. Field names in its
-// errors are the YAML keys.
-func newValidator(reg *validate.Registry) *validator.Validate {
-	v := validator.New(validator.WithRequiredStructEnabled())
-	v.RegisterTagNameFunc(func(f reflect.StructField) string {
-		name, _, _ := strings.Cut(f.Tag.Get("yaml"), ",")
-		return name
-	})
-	must := func(err error) {
-		if err != nil {
-			panic(err) // a tag registered twice: a programming error every test run catches
+// check validates the decoded file's values, each error naming the key
+// and pointing at it. The keys are checked in the order of the File's
+// fields; joinByLine puts the errors in the order of the file.
+func check(name string, f *File, pos positions, reg *validate.Registry) error {
+	var errs []error
+	bad := func(key string, isKey bool, msg string) {
+		line, col := pos.at(key, isKey)
+		errs = append(errs, &Error{File: name, Line: line, Column: col, Key: key, Message: msg})
+	}
+	severity := func(key, v string) {
+		if _, err := validate.ParseSeverity(v); v != "" && err != nil {
+			bad(key, false, fmt.Sprintf("%q is not a severity (one of: error, warning, info)", v))
 		}
 	}
-	must(v.RegisterValidation("severity", func(fl validator.FieldLevel) bool {
-		_, err := validate.ParseSeverity(fl.Field().String())
-		return err == nil
-	}))
-	must(v.RegisterValidation("arch", func(fl validator.FieldLevel) bool {
-		return slices.Contains(probespec.Architectures, fl.Field().String())
-	}))
-	must(v.RegisterValidation("glob", func(fl validator.FieldLevel) bool {
-		return doublestar.ValidatePattern(fl.Field().String())
-	}))
-	must(v.RegisterValidation("ruleid", func(fl validator.FieldLevel) bool {
-		_, ok := reg.Get(fl.Field().String())
-		return ok
-	}))
-	return v
-}
-
-// check validates the decoded file and turns the validator's errors into
-// Errors that name the key and point at it.
-func check(name string, f *File, pos positions, reg *validate.Registry) error {
-	err := newValidator(reg).Struct(f)
-	var verrs validator.ValidationErrors
-	if !errors.As(err, &verrs) {
-		return err
+	severity("failOn", f.FailOn)
+	if f.Architecture != "" && !slices.Contains(probespec.Architectures, f.Architecture) {
+		bad("architecture", false, fmt.Sprintf("%q is not an architecture vmhealth knows (one of: %s)", f.Architecture, strings.Join(probespec.Architectures, ", ")))
 	}
-	var errs []error
-	for _, fe := range verrs {
-		key, isKey := keyPath(fe.Namespace())
-		line, col := pos.at(key, isKey)
-		errs = append(errs, &Error{File: name, Line: line, Column: col, Key: key, Message: message(fe, reg)})
+	switch {
+	case f.MinBootSeconds < 0:
+		bad("minBootSeconds", false, fmt.Sprintf("must be at least 1, not %d", f.MinBootSeconds))
+	case f.MinBootSeconds > maxBootSeconds:
+		bad("minBootSeconds", false, fmt.Sprintf("must be at most %d, not %d", maxBootSeconds, f.MinBootSeconds))
+	}
+	if f.MaxDocumentBytes < 0 {
+		bad("maxDocumentBytes", false, fmt.Sprintf("must be at least 1, not %d", f.MaxDocumentBytes))
+	}
+	for i, g := range f.Ignore {
+		key := fmt.Sprintf("ignore[%d]", i)
+		switch {
+		case g == "":
+			bad(key, false, "must not be empty")
+		case !doublestar.ValidatePattern(g):
+			bad(key, false, fmt.Sprintf("%q is not a valid glob pattern", g))
+		}
+	}
+	for _, id := range slices.Sorted(maps.Keys(f.Rules)) {
+		if _, ok := reg.Get(id); !ok {
+			bad("rules."+id, true, unknownRule(id, reg))
+			continue
+		}
+		severity("rules."+id+".severity", f.Rules[id].Severity)
 	}
 	return errors.Join(errs...)
+}
+
+// maxBootSeconds is the longest boot minBootSeconds may assume: a day.
+const maxBootSeconds = 86400
+
+// unknownRule says that id is no rule, suggesting the closest one.
+func unknownRule(id string, reg *validate.Registry) string {
+	var ids []string
+	for _, r := range reg.Rules() {
+		ids = append(ids, r.ID)
+	}
+	msg := fmt.Sprintf("unknown rule %q", id)
+	if s := validate.Suggest(id, ids); s != "" {
+		return msg + fmt.Sprintf(" (did you mean %q?)", s)
+	}
+	return msg + "; run 'vmhealth rules' to list them"
 }
 
 // checkParams checks the rules' parameters against what each rule
@@ -111,48 +123,4 @@ func joinByLine(errs ...error) error {
 		other = append(other, e)
 	}
 	return errors.Join(other...)
-}
-
-// keyPath turns the validator's namespace (File.rules[probe-host-set].severity,
-// File.ignore[1]) into a key path (rules.probe-host-set.severity, ignore[1]),
-// and says whether the error is about a map key (an unknown rule ID) rather
-// than a value.
-func keyPath(ns string) (string, bool) {
-	_, ns, _ = strings.Cut(ns, ".")
-	const rules = "rules["
-	if rest, ok := strings.CutPrefix(ns, rules); ok {
-		id, tail, _ := strings.Cut(rest, "]")
-		return "rules." + id + tail, tail == ""
-	}
-	return ns, false
-}
-
-// message says what is wrong with the value, in the words of the file.
-func message(fe validator.FieldError, reg *validate.Registry) string {
-	val := fmt.Sprint(fe.Value())
-	switch fe.Tag() {
-	case "severity":
-		return fmt.Sprintf("%q is not a severity (one of: error, warning, info)", val)
-	case "arch":
-		return fmt.Sprintf("%q is not an architecture vmhealth knows (one of: %s)", val, strings.Join(probespec.Architectures, ", "))
-	case "glob":
-		return fmt.Sprintf("%q is not a valid glob pattern", val)
-	case "ruleid":
-		var ids []string
-		for _, r := range reg.Rules() {
-			ids = append(ids, r.ID)
-		}
-		msg := fmt.Sprintf("unknown rule %q", val)
-		if s := validate.Suggest(val, ids); s != "" {
-			return msg + fmt.Sprintf(" (did you mean %q?)", s)
-		}
-		return msg + "; run 'vmhealth rules' to list them"
-	case "required":
-		return "must not be empty"
-	case "min":
-		return fmt.Sprintf("must be at least %s, not %s", fe.Param(), val)
-	case "max":
-		return fmt.Sprintf("must be at most %s, not %s", fe.Param(), val)
-	}
-	return fmt.Sprintf("fails the %q check", fe.Tag())
 }

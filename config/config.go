@@ -46,22 +46,22 @@ const FileName = ".vmhealth.yaml"
 type File struct {
 	// FailOn is the lowest severity that fails a run: error, warning or
 	// info.
-	FailOn string `yaml:"failOn" validate:"omitempty,severity"`
+	FailOn string `yaml:"failOn"`
 	// Architecture is assumed for VMs that set none: amd64, arm64 or s390x.
-	Architecture string `yaml:"architecture" validate:"omitempty,arch"`
+	Architecture string `yaml:"architecture"`
 	// MinBootSeconds is how long a guest is assumed to need to boot; it is
 	// the same as rules.liveness-kills-before-boot.params.minBootSeconds,
 	// which wins when both are set.
-	MinBootSeconds int `yaml:"minBootSeconds" validate:"omitempty,min=1,max=86400"`
+	MinBootSeconds int `yaml:"minBootSeconds"`
 	// MaxDocumentBytes caps one YAML document: a number of bytes or a
 	// Kubernetes quantity such as 8Mi.
-	MaxDocumentBytes ByteSize `yaml:"maxDocumentBytes" validate:"omitempty,min=1"`
+	MaxDocumentBytes ByteSize `yaml:"maxDocumentBytes"`
 	// Ignore lists globs of paths not to report, relative to the directory
 	// of the file; ** matches any number of directories, and a pattern that
 	// matches a directory ignores everything below it.
-	Ignore []string `yaml:"ignore" validate:"dive,required,glob"`
+	Ignore []string `yaml:"ignore"`
 	// Rules configures rules by ID.
-	Rules map[string]Rule `yaml:"rules" validate:"dive,keys,ruleid,endkeys"`
+	Rules map[string]Rule `yaml:"rules"`
 }
 
 // Rule configures one rule.
@@ -69,7 +69,7 @@ type Rule struct {
 	// Enabled false turns the rule off.
 	Enabled *bool `yaml:"enabled"`
 	// Severity replaces the rule's own: error, warning or info.
-	Severity string `yaml:"severity" validate:"omitempty,severity"`
+	Severity string `yaml:"severity"`
 	// Params sets the rule's parameters by name (vmhealth rules <id> lists
 	// them), such as liveness-kills-before-boot's minBootSeconds.
 	Params map[string]int `yaml:"params"`

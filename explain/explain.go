@@ -347,9 +347,9 @@ func explainProbe(typ, fieldPath string, p *v1.Probe, isWritten func(string) boo
 // restarts reports whether a VMI that ends is replaced by a new one.
 func restarts(o *Object) bool {
 	switch o.Ref.Kind {
-	case "VirtualMachineInstanceReplicaSet", "VirtualMachinePool":
+	case kubevirtkinds.VirtualMachineInstanceReplicaSet.Kind, kubevirtkinds.VirtualMachinePool.Kind:
 		return true
-	case "VirtualMachine", validate.FragmentKind:
+	case kubevirtkinds.VirtualMachine.Kind, validate.FragmentKind:
 		return o.RunStrategy == string(v1.RunStrategyAlways) || o.RunStrategy == string(v1.RunStrategyRerunOnFailure)
 	}
 	return false
@@ -359,11 +359,11 @@ func restarts(o *Object) bool {
 // and run strategy.
 func afterVMIEnds(o *Object) string {
 	switch o.Ref.Kind {
-	case "VirtualMachineInstance":
+	case kubevirtkinds.VirtualMachineInstance.Kind:
 		return "a VMI without a VM is gone for good; nothing starts it again."
-	case "VirtualMachineInstanceReplicaSet":
+	case kubevirtkinds.VirtualMachineInstanceReplicaSet.Kind:
 		return "the ReplicaSet starts a new VMI in its place."
-	case "VirtualMachinePool":
+	case kubevirtkinds.VirtualMachinePool.Kind:
 		return "the pool's VM starts it again, as its runStrategy says."
 	}
 	rs := o.RunStrategy

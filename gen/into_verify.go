@@ -8,7 +8,9 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/vmhealth/vmhealth/internal/kubevirtkinds"
 	"github.com/vmhealth/vmhealth/internal/yamledit"
+	"github.com/vmhealth/vmhealth/internal/yamlpos"
 	"k8s.io/apimachinery/pkg/util/validation/field"
 
 	"github.com/vmhealth/vmhealth/validate"
@@ -109,9 +111,14 @@ func withoutTouched(obj any, specPath []any) any {
 	}
 	delete(m, "readinessProbe")
 	delete(m, "livenessProbe")
+	w := kubevirtkinds.WatchdogPath
+	if parent, ok := yamlpos.GetValue(m, w[:len(w)-1]); ok {
+		if parent, ok := parent.(map[string]any); ok {
+			delete(parent, w[len(w)-1])
+		}
+	}
 	if domain, ok := m["domain"].(map[string]any); ok {
 		if devices, ok := domain["devices"].(map[string]any); ok {
-			delete(devices, "watchdog")
 			if len(devices) == 0 {
 				delete(domain, "devices")
 			}

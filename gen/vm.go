@@ -105,7 +105,8 @@ func (s *Stanza) VirtualMachine(opts VMOptions) (*yaml.Node, error) {
 		setKey(meta, "namespace", strNode(opts.Namespace))
 	}
 	labels := mapNode(defaultTemplate, strNode(opts.Name))
-	obj := mapNode("apiVersion", strNode("kubevirt.io/v1"), "kind", strNode(target.Kind()), "metadata", meta)
+	k := target.kind()
+	obj := mapNode("apiVersion", strNode(k.APIVersion(k.Versions[0].Name)), "kind", strNode(k.Kind), "metadata", meta)
 	if target == TargetVMI {
 		setKey(meta, "labels", labels)
 		setKey(obj, "spec", spec)

@@ -3,10 +3,10 @@ package render
 import (
 	"bufio"
 	"bytes"
+	"encoding/json"
 	"encoding/xml"
 	"fmt"
 	"io"
-	"strings"
 
 	"github.com/vmhealth/vmhealth/validate"
 )
@@ -24,12 +24,14 @@ var _ = register("junit", newJUnit)
 // findings are all suppressed is <skipped>. An input that could not be read
 // is a testcase with an <error>.
 //
-// Only the testcases of the file being read are held: findings for an
-// object may come after later objects of its file (a Service that selects
-// an earlier VM). When the next file begins, the suite is written to a
-// temporary spool and only its counts stay in memory; Flush writes the
-// <testsuites> element, whose attributes need the totals, and copies each
-// suite from the spool after its own opening tag.
+// Memory does not grow with the findings: a testcase is written to a
+// temporary spool as soon as findings for another object come, with its
+// findings beside it, and only where it lies stays in memory. A finding
+// may still come for an earlier object of the file (a Service that
+// selects an earlier VM): its testcase is read back from the spool and
+// written again. Flush writes the <testsuites> element, whose attributes
+// need the totals, and copies each suite's testcases from the spool after
+// the suite's own opening tag.
 type junitFormat struct {
 	w      io.Writer
 	opts   Options
@@ -43,17 +45,25 @@ type junitSuite struct {
 	name  string
 	cases []*junitCase
 	byKey map[string]*junitCase
-	err   string
-	// Once written to the spool: its counts and where its testcases are.
-	counts     junitXMLSuite
-	start, end int64
-	written    bool
+	// open is the testcase findings come for now; every other one is in
+	// the spool.
+	open *junitCase
+	err  string
+	// Once the file is done: its counts and where its testcases are.
+	counts  junitXMLSuite
+	ranges  []spoolRange
+	written bool
 }
 
 type junitCase struct {
-	name     string
-	file     string
-	findings []validate.Finding
+	name, suite string
+	file        string
+	findings    []validate.Finding
+	// Once spooled: where its XML and its findings (JSON) are, and
+	// whether it failed or was skipped.
+	xml, saved      spoolRange
+	spooled         bool
+	failed, skipped bool
 }
 
 type junitXMLSuites struct {
@@ -120,35 +130,26 @@ func (j *junitFormat) suite(file string) *junitSuite {
 	return s
 }
 
-// finish writes a suite's testcases to the spool, keeps its counts and
-// lets go of its findings.
+// finish writes the rest of a suite to the spool, keeps its counts and
+// where its testcases are, and lets go of the rest.
 func (j *junitFormat) finish(s *junitSuite) error {
 	if s == nil || s.written {
 		return nil
 	}
-	if j.spool == nil {
-		j.spool = newSpool()
-	}
+	j.spoolCase(s.open)
+	s.open = nil
 	s.written = true
 	s.counts = junitXMLSuite{Name: s.name, Time: "0"}
-	s.start = j.spool.size
 	for _, c := range s.cases {
-		xc := j.testcase(s.name, c)
 		switch {
-		case xc.Failure != nil:
+		case c.failed:
 			s.counts.Failures++
-		case xc.Skipped != nil:
+		case c.skipped:
 			s.counts.Skipped++
 		}
 		s.counts.Tests++
-		b, err := xml.MarshalIndent(xc, "    ", "  ")
-		if err != nil {
-			return err
-		}
-		j.spool.write([]byte("\n"))
-		j.spool.write(b)
+		s.ranges = append(s.ranges, c.xml)
 	}
-	s.end = j.spool.size
 	s.cases, s.byKey = nil, nil
 	return j.spool.err
 }
@@ -174,9 +175,14 @@ func (j *junitFormat) testcaseFor(file string, document int, ref validate.Object
 	key := fmt.Sprintf("%d\x00%s", document, name)
 	c, ok := s.byKey[key]
 	if !ok {
-		c = &junitCase{name: name, file: file}
+		c = &junitCase{name: name, suite: s.name, file: file}
 		s.byKey[key] = c
 		s.cases = append(s.cases, c)
+	}
+	if c != s.open {
+		j.spoolCase(s.open)
+		j.reopen(c)
+		s.open = c
 	}
 	return c
 }
@@ -260,12 +266,12 @@ func (j *junitFormat) Flush(sum *validate.Summary) error {
 			bw.WriteString("\n")
 			bw.Write(b)
 		}
-		if s.end > s.start {
-			if err := j.spool.copyRange(bw, s.start, s.end); err != nil {
+		for _, r := range s.ranges {
+			if err := j.spool.copyRange(bw, r.start, r.end); err != nil {
 				return err
 			}
 		}
-		if s.err == "" && s.end == s.start {
+		if s.err == "" && len(s.ranges) == 0 {
 			// An empty suite is written as MarshalIndent does.
 			bw.WriteString("</testsuite>")
 		} else {
@@ -276,124 +282,50 @@ func (j *junitFormat) Flush(sum *validate.Summary) error {
 	return bw.Flush()
 }
 
-// testcase turns one object's findings into its testcase.
-func (j *junitFormat) testcase(suite string, c *junitCase) junitXMLCase {
-	xc := junitXMLCase{Name: c.name, Classname: suite, Time: "0"}
-	if fileShown(c.file) {
-		xc.File = xmlSafe(c.file)
+// spoolCase writes c's testcase to the spool, and its findings beside it
+// in case more come for it, and lets go of them.
+func (j *junitFormat) spoolCase(c *junitCase) {
+	if c == nil || c.spooled {
+		return
 	}
-	if len(c.findings) == 0 {
-		return xc // a clean object: a passing testcase
+	if j.spool == nil {
+		j.spool = newSpool()
 	}
-	var failing, other []validate.Finding
-	for _, f := range c.findings {
-		if f.Suppressed == nil && f.Severity >= j.opts.FailOn {
-			failing = append(failing, f)
-		} else {
-			other = append(other, f)
+	xc := j.testcase(c)
+	c.failed, c.skipped = xc.Failure != nil, xc.Skipped != nil
+	b, err := xml.MarshalIndent(xc, "    ", "  ")
+	if err != nil {
+		j.spool.fail(err)
+		return
+	}
+	c.xml = j.spool.append([]byte("\n"), b)
+	c.saved = spoolRange{}
+	if len(c.findings) > 0 {
+		data, err := json.Marshal(c.findings)
+		if err != nil {
+			j.spool.fail(err)
+			return
 		}
+		c.saved = j.spool.append(data)
 	}
-	if len(other) > 0 {
-		xc.SystemOut = &junitXMLText{Text: junitBlocks(other)}
-	}
-	switch {
-	case len(failing) > 0:
-		worst := validate.SeverityInfo
-		for _, f := range failing {
-			worst = max(worst, f.Severity)
-		}
-		xc.Failure = &junitXMLResult{Message: xmlSafe(junitSummary(failing)), Type: worst.String(), Text: junitBlocks(failing)}
-	case allSuppressed(c.findings):
-		msg := "suppressed"
-		if s := c.findings[0].Suppressed; len(c.findings) == 1 {
-			msg = "suppressed by " + s.Kind
-			if s.Justification != "" {
-				msg += ": " + s.Justification
-			}
-		}
-		xc.Skipped = &junitXMLResult{Message: xmlSafe(msg)}
-	}
-	return xc
+	c.findings, c.spooled = nil, true
 }
 
-// junitSummary is a failure's message: the finding itself when there is
-// one, else how many and which rules.
-func junitSummary(fs []validate.Finding) string {
-	if len(fs) == 1 {
-		return fs[0].RuleID + ": " + fs[0].Message
+// reopen reads a spooled testcase's findings back, for more to be added;
+// its XML is written again when it is spooled next.
+func (j *junitFormat) reopen(c *junitCase) {
+	if !c.spooled {
+		return
 	}
-	var rules []string
-	seen := map[string]bool{}
-	for _, f := range fs {
-		if !seen[f.RuleID] {
-			seen[f.RuleID] = true
-			rules = append(rules, f.RuleID)
-		}
+	c.spooled = false
+	if c.saved.end == c.saved.start {
+		return
 	}
-	return fmt.Sprintf("%d findings: %s", len(fs), strings.Join(rules, ", "))
-}
-
-// junitBlocks lists findings as the text output does, without colour.
-func junitBlocks(fs []validate.Finding) string {
-	var b strings.Builder
-	for i, f := range fs {
-		if i > 0 {
-			b.WriteString("\n")
-		}
-		fmt.Fprintf(&b, "%s: %s %s: %s\n", f.Location(), f.Severity, f.RuleID, f.Message)
-		if f.Field != "" {
-			fmt.Fprintf(&b, "  field: %s\n", f.Field)
-		}
-		if f.Remediation != "" {
-			fmt.Fprintf(&b, "  fix: %s\n", f.Remediation)
-		}
-		if s := f.Suppressed; s != nil {
-			fmt.Fprintf(&b, "  suppressed by %s", s.Kind)
-			if s.Justification != "" {
-				fmt.Fprintf(&b, ": %s", s.Justification)
-			}
-			b.WriteString("\n")
-		}
+	data, err := j.spool.read(c.saved)
+	if err == nil {
+		err = json.Unmarshal(data, &c.findings)
 	}
-	return xmlSafe(b.String())
-}
-
-// xmlSafe writes the characters that XML 1.0 cannot hold at all, not
-// even escaped (control characters taken from the input), as \xNN, as the
-// text output does.
-func xmlSafe(s string) string {
-	bad := func(r rune) bool {
-		return r < 0x20 && r != '\t' && r != '\n' && r != '\r' || r == 0xFFFE || r == 0xFFFF
+	if err != nil {
+		j.spool.fail(err)
 	}
-	if !strings.ContainsFunc(s, bad) {
-		return s
-	}
-	var b strings.Builder
-	for _, r := range s {
-		if bad(r) {
-			fmt.Fprintf(&b, "\\x%02x", r)
-			continue
-		}
-		b.WriteRune(r)
-	}
-	return b.String()
-}
-
-func allSuppressed(fs []validate.Finding) bool {
-	for _, f := range fs {
-		if f.Suppressed == nil {
-			return false
-		}
-	}
-	return true
-}
-
-func junitSuiteName(file string) string {
-	switch file {
-	case "":
-		return "(cluster)"
-	case validate.StdinName:
-		return "(standard input)"
-	}
-	return file
 }

@@ -153,6 +153,9 @@ type sarifFormat struct {
 	ruleIDs   []string
 	ruleIndex map[string]int
 	results   arrayStream
+	// lastFile and lastURI keep the artifact URI of the file placed last:
+	// results come file by file.
+	lastFile, lastURI string
 }
 
 // sarifHeader opens the log up to the results array; the indentation is
@@ -259,7 +262,10 @@ func (s *sarifFormat) rule(id string) sarifRule {
 func (s *sarifFormat) location(file string, line, col int, obj validate.ObjectRef) (sarifLocation, bool) {
 	var loc sarifLocation
 	if p, ok := placeOf(file, line, col); ok {
-		loc.PhysicalLocation = &sarifPhysicalLocation{ArtifactLocation: sarifArtifactLocation{URI: artifactURI(p.file, s.opts.BaseDir)}}
+		if p.file != s.lastFile || s.lastURI == "" {
+			s.lastFile, s.lastURI = p.file, artifactURI(p.file, s.opts.BaseDir)
+		}
+		loc.PhysicalLocation = &sarifPhysicalLocation{ArtifactLocation: sarifArtifactLocation{URI: s.lastURI}}
 		if p.line > 0 {
 			loc.PhysicalLocation.Region = &sarifRegion{StartLine: p.line, StartColumn: p.col}
 		}

@@ -33,16 +33,39 @@ func newSpool() *spool {
 	return s
 }
 
-func (s *spool) write(b []byte) {
-	if s.err != nil {
-		return
+// spoolRange is where something was written: bytes [start, end).
+type spoolRange struct{ start, end int64 }
+
+// append writes parts one after another and returns where they are.
+func (s *spool) append(parts ...[]byte) spoolRange {
+	r := spoolRange{start: s.size}
+	for _, b := range parts {
+		if s.err != nil {
+			break
+		}
+		if s.bw != nil {
+			_, s.err = s.bw.Write(b)
+		} else {
+			s.mem.Write(b)
+		}
+		s.size += int64(len(b))
 	}
-	if s.bw != nil {
-		_, s.err = s.bw.Write(b)
-	} else {
-		s.mem.Write(b)
+	r.end = s.size
+	return r
+}
+
+// fail records err unless an error came first.
+func (s *spool) fail(err error) {
+	if s.err == nil {
+		s.err = err
 	}
-	s.size += int64(len(b))
+}
+
+// read returns the bytes of r.
+func (s *spool) read(r spoolRange) ([]byte, error) {
+	var b bytes.Buffer
+	err := s.copyRange(&b, r.start, r.end)
+	return b.Bytes(), err
 }
 
 // copyRange copies bytes [start, end) of the spool to w.

@@ -3,6 +3,8 @@ package validate
 import (
 	"fmt"
 	"strings"
+
+	"github.com/vmhealth/vmhealth/internal/kubevirtkinds"
 )
 
 // CELRule is a rule's form as CEL, the expression language of Kubernetes'
@@ -79,8 +81,12 @@ type CELValidation struct {
 	// with the offending values.
 	MessageExpression string
 	// From is the rule's Message that Message and MessageExpression were
-	// made from (Message.CEL); nil for a message written out by hand.
+	// made from (Message.CEL). Every validation of a registered rule has
+	// one (TestRuleMessagesAgree); nil is a message written out by hand.
 	From *Message
+	// made is the MessageExpression that From made, so that a test can
+	// tell one changed by hand afterwards.
+	made string
 }
 
 // InCluster reports whether a ValidatingAdmissionPolicy can enforce the
@@ -123,6 +129,16 @@ var CELVariables = []CELVariable{
 }
 
 // The snippets below are CEL shared by the rules' validations.
+
+// The watchdog, at kubevirtkinds.WatchdogPath: watchdogField is its field
+// path below the VMI spec, celWatchdog selects it (for expressions that
+// know it is set), celWatchdogOpt selects it optionally, for .hasValue()
+// or a further .?field.
+var (
+	watchdogField  = strings.Join(kubevirtkinds.WatchdogPath, ".")
+	celWatchdog    = "variables.spec." + watchdogField
+	celWatchdogOpt = "variables.spec.?" + strings.Join(kubevirtkinds.WatchdogPath, ".?")
+)
 
 // celHandlers lists the handlers set on probe, in probespec.Handlers' order.
 const celHandlers = "(has(probe.httpGet) ? ['httpGet'] : []) + (has(probe.tcpSocket) ? ['tcpSocket'] : []) + " +

@@ -104,7 +104,17 @@ func (l *Linter) patchedBy(file string) string {
 	if file == "" || file == StdinName {
 		return ""
 	}
-	abs, err := filepath.Abs(file)
+	if v, ok := l.patchedFiles.Load(file); ok {
+		return v.(string)
+	}
+	k := l.findPatchedBy(file)
+	l.patchedFiles.Store(file, k)
+	return k
+}
+
+// findPatchedBy does patchedBy's work for a file not asked about before.
+func (l *Linter) findPatchedBy(file string) string {
+	abs, err := l.abs(file)
 	if err != nil {
 		return ""
 	}
@@ -125,7 +135,7 @@ func (l *Linter) patchedBy(file string) string {
 // kustomization file k lists; nil when there is no such file or it cannot
 // be read. Results are kept, as every file of a directory asks.
 func (l *Linter) patchesOf(k string) []string {
-	abs, err := filepath.Abs(k)
+	abs, err := l.abs(k)
 	if err != nil {
 		return nil
 	}
@@ -160,4 +170,17 @@ func (l *Linter) patchesOf(k string) []string {
 	}
 	l.kustomizations.Store(abs, out)
 	return out
+}
+
+// abs is filepath.Abs with the working directory read once: Abs asks the
+// kernel for it on every call, and patchedBy makes a dozen calls a file.
+func (l *Linter) abs(p string) (string, error) {
+	if filepath.IsAbs(p) {
+		return filepath.Clean(p), nil
+	}
+	l.cwdOnce.Do(func() { l.cwd, _ = os.Getwd() })
+	if l.cwd == "" {
+		return filepath.Abs(p)
+	}
+	return filepath.Join(l.cwd, p), nil
 }

@@ -23,6 +23,13 @@ type Linter struct {
 	// kustomizations caches the patch files of each kustomization file
 	// read (classify.go), by absolute path.
 	kustomizations sync.Map
+	// patchedFiles caches patchedBy's answer for each file: it is asked
+	// once for every object, and a file holds thousands.
+	patchedFiles sync.Map
+	// cwd is the working directory, read once, that relative paths are
+	// made absolute against.
+	cwd     string
+	cwdOnce sync.Once
 }
 
 // New returns a Linter with the given options, or an error naming every

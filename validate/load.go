@@ -8,6 +8,7 @@ import (
 
 	yaml "go.yaml.in/yaml/v3"
 
+	"github.com/vmhealth/vmhealth/internal/kubevirtkinds"
 	"github.com/vmhealth/vmhealth/internal/yamldecode"
 )
 
@@ -201,9 +202,12 @@ func (l *Linter) loadObject(res *docResult, file string, c *chunk, n *yaml.Node,
 	res.findings = append(res.findings, found...)
 }
 
+// servedVersionFor is the apiVersion to use for kind: the first its CRD
+// serves.
 func servedVersionFor(kind string) string {
-	if kind == "VirtualMachinePool" {
-		return "pool.kubevirt.io/v1beta1"
+	k := kubevirtkinds.ByKind(kind)
+	if k == nil {
+		k = kubevirtkinds.VirtualMachine
 	}
-	return "kubevirt.io/v1"
+	return k.APIVersion(k.Versions[0].Name)
 }

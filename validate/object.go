@@ -51,6 +51,11 @@ type Object struct {
 	// badPaths are the fields whose values could not be decoded (wrong type,
 	// template parameter): they hold zero values that rules must not judge.
 	badPaths []string
+	// userData caches userDataOf, which four rules ask for: parsing
+	// cloud-config is a good part of linting a VM. An object is checked
+	// by one goroutine at a time, so a plain field will do.
+	userData     []userData
+	userDataRead bool
 }
 
 // undecoded reports whether path is, or lies under or over, a field whose

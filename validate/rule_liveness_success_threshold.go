@@ -1,8 +1,6 @@
 package validate
 
 import (
-	"fmt"
-
 	"k8s.io/apimachinery/pkg/util/validation/field"
 	v1 "kubevirt.io/api/core/v1"
 
@@ -28,19 +26,20 @@ higher successThreshold.`,
 			}
 			errs := probespec.CheckLivenessSuccessThreshold(p, path)
 			for i, e := range errs {
-				errs[i] = withDetail(e, fmt.Sprintf("successThreshold is %d, but a liveness probe must have 1: Kubernetes rejects the virt-launcher pod, so the VM never starts", p.SuccessThreshold))
+				errs[i] = withDetail(e, livenessSuccessMessage.Text(p.SuccessThreshold))
 			}
 			return errs
 		})
 	},
-	CEL: &CELRule{Validations: []CELValidation{{
-		Scope:             CELScopeLivenessProbe,
-		Expression:        "probe.?successThreshold.orValue(1) <= 1",
-		Field:             "successThreshold",
-		Message:           "a liveness probe must have successThreshold 1: Kubernetes rejects the virt-launcher pod, so the VM never starts",
-		MessageExpression: "'successThreshold is ' + string(probe.successThreshold) + ', but a liveness probe must have 1: Kubernetes rejects the virt-launcher pod, so the VM never starts'",
-	}}},
+	CEL: &CELRule{Validations: []CELValidation{livenessSuccessMessage.CEL(CELValidation{
+		Scope:      CELScopeLivenessProbe,
+		Expression: "probe.?successThreshold.orValue(1) <= 1",
+		Field:      "successThreshold",
+	}, "probe.successThreshold")}},
 })
+
+var livenessSuccessMessage = Msg(Val("successThreshold is %d, but a liveness probe must have 1", "a liveness probe must have successThreshold 1"),
+	": Kubernetes rejects the virt-launcher pod, so the VM never starts")
 
 // fixLivenessSuccessThreshold removes successThreshold from a liveness
 // probe: 1, the only value allowed, is also the default.

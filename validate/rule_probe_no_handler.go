@@ -22,12 +22,17 @@ by KubeVirt (` + "`grpc`" + `) leaves the probe empty in the same way; the
 	Remediation: "Add one handler, for example `tcpSocket: {port: 22}` or `guestAgentPing: {}`, or remove the probe.",
 	Check: func(o *Object, _ Params) field.ErrorList {
 		return forEachProbe(o, func(p *v1.Probe, path *field.Path, _ bool) field.ErrorList {
-			return probespec.CheckHasHandler(p, path)
+			errs := probespec.CheckHasHandler(p, path)
+			for i, e := range errs {
+				errs[i] = withDetail(e, noHandlerMessage.Text())
+			}
+			return errs
 		})
 	},
-	CEL: &CELRule{Validations: []CELValidation{{
+	CEL: &CELRule{Validations: []CELValidation{noHandlerMessage.CEL(CELValidation{
 		Scope:      CELScopeProbe,
 		Expression: "size(" + celHandlers + ") > 0",
-		Message:    "one of httpGet, tcpSocket, exec or guestAgentPing must be set",
-	}}},
+	})}},
 })
+
+var noHandlerMessage = Msg("one of httpGet, tcpSocket, exec or guestAgentPing must be set")

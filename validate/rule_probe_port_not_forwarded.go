@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	yaml "go.yaml.in/yaml/v3"
+	"k8s.io/apimachinery/pkg/util/intstr"
 	"k8s.io/apimachinery/pkg/util/validation"
 	"k8s.io/apimachinery/pkg/util/validation/field"
 
@@ -37,16 +38,19 @@ kubelet does.`,
 			return nil
 		}
 		var out field.ErrorList
-		for _, e := range probespec.CheckMasqueradeForwardsProbePorts(o.Spec, o.SpecPath) {
+		for _, u := range probespec.UnforwardedProbePorts(o.Spec) {
 			// An impossible port number is probe-port-range's finding.
-			if n, ok := e.BadValue.(int32); ok && len(validation.IsValidPortNum(int(n))) > 0 {
+			if u.Port.Type == intstr.Int && len(validation.IsValidPortNum(int(u.Number))) > 0 {
 				continue
 			}
-			out = append(out, e)
+			path := o.SpecPath.Child(u.Probe, u.Handler, "port")
+			out = append(out, field.Invalid(path, portBadValue(u.Port), notForwardedMessage.Text(
+				u.Port.Type == intstr.String, u.Port.StrVal, u.Number, u.Number,
+				u.Binding, u.Interface, u.Forwarded, u.Number)))
 		}
 		return out
 	},
-	CEL: &CELRule{Validations: []CELValidation{{
+	CEL: &CELRule{Validations: []CELValidation{notForwardedMessage.CELLet(CELValidation{
 		Scope: CELScopeNetworkHandler,
 		// n is the port number as a list of none or one: a name that no
 		// interface declares is probe-named-port-undeclared's finding, an
@@ -56,18 +60,28 @@ kubelet does.`,
 			"[type(handler.port) == int ? [int(handler.port)] : handler.port == '' ? [] : " + celNamedPort("handler.port") + "].all(n, size(n) == 0 || " +
 			"variables.forwardingInterface[0].?ports.orValue([]).exists(p, " + celIsTCP("p") + " && p.port == n[0]) || " +
 			"variables.forwardingInterface[0].?portRanges.orValue([]).exists(r, " + celIsTCP("r") + " && r.start <= n[0] && n[0] <= r.end))",
-		Field:   "port",
-		Message: "the probe's port is not forwarded to the guest: the pod network's interface forwards only the ports it lists; add the port to its ports",
-		MessageExpression: "[type(handler.port) == int ? int(handler.port) : " + celNamedPort("handler.port") + "[0]].map(n, " +
-			"[variables.forwardingInterface[0]].map(i, 'port ' + " +
-			"(type(handler.port) == string ? strings.quote(handler.port) + ' (' + string(n) + ')' : string(n)) + " +
-			"' is not forwarded to the guest: the ' + (has(i.masquerade) ? 'masquerade' : has(i.passtBinding) ? 'passtBinding' : 'passt') + " +
-			"' interface ' + strings.quote(i.name) + ' forwards only ' + " +
-			"[(i.?ports.orValue([]).filter(p, " + celIsTCP("p") + ").map(p, string(p.port)) + " +
-			"i.?portRanges.orValue([]).filter(r, " + celIsTCP("r") + ").map(r, string(r.start) + '-' + string(r.end))).join(', ')]" +
-			".map(s, s == '' ? 'UDP ports' : s)[0] + '; add {port: ' + string(n) + '} to its ports')[0])[0]",
-	}}},
+		Field: "port",
+	}, []CELVariable{
+		// The port number and the interface, as probespec.UnforwardedPort's
+		// Number and Interface.
+		{"n", "type(handler.port) == int ? int(handler.port) : " + celNamedPort("handler.port") + "[0]"},
+		{"i", "variables.forwardingInterface[0]"},
+	}, "type(handler.port) == string", "handler.port", "n", "n",
+		"has(i.masquerade) ? 'masquerade' : has(i.passtBinding) ? 'passtBinding' : 'passt'", "i.name",
+		// As probespec's description of what the interface forwards.
+		"[(i.?ports.orValue([]).filter(p, "+celIsTCP("p")+").map(p, string(p.port)) + "+
+			"i.?portRanges.orValue([]).filter(r, "+celIsTCP("r")+").map(r, string(r.start) + '-' + string(r.end))).join(', ')]"+
+			".map(s, s == '' ? 'UDP ports' : s)[0]",
+		"n")}},
 })
+
+// notForwardedMessage takes whether the port is named, the name, the
+// number (twice), then the interface's binding, name and what it forwards,
+// then the number: the fields of probespec.UnforwardedPort.
+var notForwardedMessage = Msg(
+	Either("the probe's port", Msg("port ", Val("%q", ""), " (", Val("%d", ""), ")"), Msg("port ", Val("%d", ""))),
+	" is not forwarded to the guest: the ", Val("%s", "pod network's"), " interface", Val(" %q", ""),
+	" forwards only ", Val("%s", "the ports it lists"), "; add ", Val("{port: %d}", "the port"), " to its ports")
 
 // fixProbePortNotForwarded adds {port: N} to the block ports list of the
 // pod network's interface, as gen --into does, for a probe port written as

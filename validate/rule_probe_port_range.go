@@ -1,9 +1,11 @@
 package validate
 
 import (
-	"fmt"
+	"strconv"
+	"strings"
 
 	"k8s.io/apimachinery/pkg/util/intstr"
+	"k8s.io/apimachinery/pkg/util/validation"
 	"k8s.io/apimachinery/pkg/util/validation/field"
 	v1 "kubevirt.io/api/core/v1"
 
@@ -31,46 +33,51 @@ the same way.`,
 		return forEachProbe(o, func(p *v1.Probe, path *field.Path, _ bool) field.ErrorList {
 			var out field.ErrorList
 			for _, e := range probespec.CheckPortRange(p, path) {
-				out = append(out, withDetail(e, portRangeDetail(e.BadValue, e.Detail)))
+				out = append(out, portRangeError(e.Field, e.BadValue))
 			}
 			// CheckPortRange leaves 0 and "" to probe-port-missing, but a
 			// written 0 satisfies the schema: only the pod is rejected.
 			for _, pp := range probePorts(p, path) {
 				if pp.port.IntVal == 0 && pp.port.StrVal == "" && writtenZero(o, pp.path.String(), true) {
-					bad := any(pp.port.IntVal)
-					if pp.port.Type == intstr.String {
-						bad = ""
-					}
-					out = append(out, field.Invalid(pp.path, bad, portRangeDetail(bad, "")))
+					out = append(out, portRangeError(pp.path.String(), portBadValue(pp.port)))
 				}
 			}
 			return out
 		})
 	},
-	CEL: &CELRule{Validations: []CELValidation{{
+	CEL: &CELRule{Validations: []CELValidation{portRangeMessage.CEL(CELValidation{
 		Scope: CELScopeNetworkHandler,
 		Expression: "!has(handler.port) || (type(handler.port) == string ? " + celValidPortName("handler.port") +
 			" : handler.port >= 1 && handler.port <= 65535)",
-		Field:   "port",
-		Message: "the port must be a number from 1 to 65535 or a valid port name; KubeVirt accepts the VM, but Kubernetes rejects its virt-launcher pod",
-		MessageExpression: "(type(handler.port) == string ? " +
-			"(handler.port == '' ? 'an empty port name is not valid' : strings.quote(handler.port) + ' is not a valid port name: ' + " +
-			celPortNameErrors("handler.port") + " + (handler.port.matches('^[+-]?[0-9]+$') ? '; write the port number without quotes' : '')) : " +
-			"'port ' + string(handler.port) + ' is outside 1-65535') + '; KubeVirt accepts the VM, but Kubernetes rejects its virt-launcher pod'",
-	}}},
+		Field: "port",
+	}, "type(handler.port) == string", "handler.port == ''", "handler.port", celPortNameErrors("handler.port"),
+		"handler.port.matches('^[+-]?[0-9]+$')", "handler.port")}},
 })
 
-// portRangeDetail says why the launcher pod rejects the port bad, a
-// number or a name; detail is probespec's reason for a name.
-func portRangeDetail(bad any, detail string) string {
-	const rejected = "; KubeVirt accepts the VM, but Kubernetes rejects its virt-launcher pod"
-	switch v := bad.(type) {
-	case string:
-		if v == "" {
-			return "an empty port name is not valid" + rejected
-		}
-		return fmt.Sprintf("%q is %s%s", v, detail, rejected)
-	default:
-		return fmt.Sprintf("port %v is outside 1-65535%s", v, rejected)
+// portRangeMessage takes whether the port is a name, whether it is empty,
+// the name, validation.IsValidPortName's complaints about it joined with
+// "; ", whether it is a number in quotes, and the number.
+var portRangeMessage = Msg(
+	Either("the port must be a number from 1 to 65535 or a valid port name",
+		Either("", "an empty port name is not valid",
+			Msg(Val("%q", ""), " is not a valid port name: ", Val("%s", ""), When("; write the port number without quotes"))),
+		Msg("port ", Val("%v", ""), " is outside 1-65535")),
+	"; KubeVirt accepts the VM, but Kubernetes rejects its virt-launcher pod")
+
+// portRangeError is the finding on the port at path whose value bad, a
+// number or a name, the launcher pod rejects.
+func portRangeError(path string, bad any) *field.Error {
+	name, named := bad.(string)
+	_, err := strconv.Atoi(name)
+	return &field.Error{Type: field.ErrorTypeInvalid, Field: path, BadValue: bad, Detail: portRangeMessage.Text(
+		named, name == "", name, strings.Join(validation.IsValidPortName(name), "; "), named && err == nil, bad)}
+}
+
+// portBadValue is the port as written, a number or a name, as a field
+// error's bad value.
+func portBadValue(port intstr.IntOrString) any {
+	if port.Type == intstr.String {
+		return port.StrVal
 	}
+	return port.IntVal
 }

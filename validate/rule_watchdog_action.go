@@ -37,7 +37,7 @@ when one is recognisable (` + "`PowerOff`" + `: poweroff, ` + "`reboot`" + `: re
 		}
 		return out
 	},
-	CEL: &CELRule{Validations: []CELValidation{celWatchdogAction("i6300esb"), celWatchdogAction("diag288")}},
+	CEL: &CELRule{Validations: []CELValidation{celWatchdogAction(probespec.ModelI6300ESB), celWatchdogAction(probespec.ModelDiag288)}},
 })
 
 // fixWatchdogAction replaces an action with the one documented action
@@ -70,7 +70,7 @@ func actionAdvice(action string) string {
 // celWatchdogAction is watchdog-action for one model, its message worded
 // as actionAdvice words it.
 func celWatchdogAction(model string) CELValidation {
-	a := "variables.spec.domain.devices.watchdog." + model + ".action"
+	a := celWatchdog + "." + model + ".action"
 	norm := a + ".lowerAscii().replace('-', '').replace('_', '').replace(' ', '')"
 	advice := "(" + celIn(norm, probespec.DocumentedWatchdogActions) + " ? 'did you mean ' + strings.quote(" + norm + ") + '?' : "
 	for _, s := range []string{"reset", "poweroff"} {
@@ -85,9 +85,9 @@ func celWatchdogAction(model string) CELValidation {
 	}
 	advice += "'use poweroff, reset or shutdown')"
 	return unknownActionMessage.CEL(CELValidation{
-		Expression: celIn("variables.spec.?domain.?devices.?watchdog.?"+model+".?action.orValue('')",
+		Expression: celIn(celWatchdogOpt+".?"+model+".?action.orValue('')",
 			[]string{""}, probespec.DocumentedWatchdogActions, probespec.LibvirtOnlyWatchdogActions),
-		Field: "domain.devices.watchdog." + model + ".action",
+		Field: watchdogField + "." + model + ".action",
 	}, a, advice)
 }
 

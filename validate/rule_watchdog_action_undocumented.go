@@ -33,14 +33,16 @@ the interrupt.`,
 		}
 		return out
 	},
-	CEL: &CELRule{Validations: []CELValidation{undocumentedActionMessage.CEL(CELValidation{
-		Expression: "!(" + celIn("variables.spec.?domain.?devices.?watchdog.?i6300esb.?action.orValue('')", probespec.LibvirtOnlyWatchdogActions) + ")",
-		Field:      "domain.devices.watchdog.i6300esb.action",
-	}, "variables.spec.domain.devices.watchdog.i6300esb.action"), undocumentedActionMessage.CEL(CELValidation{
-		Expression: "!(" + celIn("variables.spec.?domain.?devices.?watchdog.?diag288.?action.orValue('')", probespec.LibvirtOnlyWatchdogActions) + ")",
-		Field:      "domain.devices.watchdog.diag288.action",
-	}, "variables.spec.domain.devices.watchdog.diag288.action")}},
+	CEL: &CELRule{Validations: []CELValidation{celUndocumentedAction(probespec.ModelI6300ESB), celUndocumentedAction(probespec.ModelDiag288)}},
 })
+
+// celUndocumentedAction is watchdog-action-undocumented for one model.
+func celUndocumentedAction(model string) CELValidation {
+	return undocumentedActionMessage.CEL(CELValidation{
+		Expression: "!(" + celIn(celWatchdogOpt+".?"+model+".?action.orValue('')", probespec.LibvirtOnlyWatchdogActions) + ")",
+		Field:      watchdogField + "." + model + ".action",
+	}, celWatchdog+"."+model+".action")
+}
 
 var undocumentedActionMessage = Msg(Val("watchdog action %q", "the watchdog action"),
 	" is passed to libvirt but not documented by KubeVirt; use poweroff, reset or shutdown")

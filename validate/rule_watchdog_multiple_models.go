@@ -21,12 +21,20 @@ s390x the model that does not belong is also reported by
 	Remediation: "Keep the model of the VM's architecture and delete the other, or leave both out and let KubeVirt choose.",
 	Check: func(o *Object, _ Params) field.ErrorList {
 		w, path := watchdogOf(o)
-		return probespec.CheckWatchdogSingleModel(w, path)
+		errs := probespec.CheckWatchdogSingleModel(w, path)
+		for i, e := range errs {
+			errs[i] = withDetail(e, multipleModelsMessage.Text())
+		}
+		return errs
 	},
-	CEL: &CELRule{Validations: []CELValidation{{
-		Expression: "!variables.spec.?domain.?devices.?watchdog.hasValue() || " +
-			"!(has(variables.spec.domain.devices.watchdog.i6300esb) && has(variables.spec.domain.devices.watchdog.diag288))",
-		Field:   "domain.devices.watchdog",
-		Message: "must have exactly one watchdog model set, found i6300esb and diag288; keep the one for the VM's architecture",
-	}}},
+	CEL: &CELRule{Validations: []CELValidation{multipleModelsMessage.CEL(CELValidation{
+		Expression: "!" + celWatchdogOpt + ".hasValue() || " +
+			"!(has(" + celWatchdog + "." + probespec.ModelI6300ESB + ") && has(" + celWatchdog + "." + probespec.ModelDiag288 + "))",
+		Field: watchdogField,
+	})}},
 })
+
+// multipleModelsMessage names both models: there are two, and the rule
+// reports only a watchdog that sets both.
+var multipleModelsMessage = Msg("must have exactly one watchdog model set, found " +
+	probespec.JoinAnd([]string{probespec.ModelI6300ESB, probespec.ModelDiag288}) + "; keep the one for the VM's architecture")

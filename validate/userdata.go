@@ -29,6 +29,14 @@ type userData struct {
 // cloudInitConfigDrive volumes. User data in a Secret cannot be read and
 // is not returned.
 func userDataOf(o *Object) []userData {
+	if !o.userDataRead {
+		o.userData, o.userDataRead = readUserData(o), true
+	}
+	return o.userData
+}
+
+// readUserData does userDataOf's work once.
+func readUserData(o *Object) []userData {
 	if o.Spec == nil {
 		return nil
 	}

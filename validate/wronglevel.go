@@ -4,21 +4,27 @@ import (
 	"strings"
 
 	"k8s.io/apimachinery/pkg/util/validation/field"
+
+	"github.com/vmhealth/vmhealth/internal/kubevirtkinds"
 )
 
 // fieldHomes says, for the fields that documentation snippets most often
 // put one level off, where each lives below the VMI spec.
-var fieldHomes = map[string][]string{
-	"livenessProbe":  nil,
-	"readinessProbe": nil,
-	"domain":         nil,
-	"networks":       nil,
-	"volumes":        nil,
-	"devices":        {"domain"},
-	"watchdog":       {"domain", "devices"},
-	"interfaces":     {"domain", "devices"},
-	"disks":          {"domain", "devices"},
-}
+var fieldHomes = func() map[string][]string {
+	homes := map[string][]string{
+		"livenessProbe":  nil,
+		"readinessProbe": nil,
+		"domain":         nil,
+		"networks":       nil,
+		"volumes":        nil,
+		"devices":        {"domain"},
+		"interfaces":     {"domain", "devices"},
+		"disks":          {"domain", "devices"},
+	}
+	w := kubevirtkinds.WatchdogPath
+	homes[w[len(w)-1]] = w[:len(w)-1]
+	return homes
+}()
 
 // wrongLevelHint returns "; livenessProbe belongs in spec.template.spec"
 // for an unknown field at path that is a known field elsewhere in the

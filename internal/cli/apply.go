@@ -179,7 +179,8 @@ failed, 2 on a usage error or when the cluster cannot be used at all.`,
 	fl.StringSliceVar(&opts.VMs, flagVM, nil, "name of the object to change, as an argument is (repeat the flag or separate names with commas)")
 	fl.StringVarP(&opts.Selector, flagSelector, "l", "", "change every object matching this label selector (app=web,tier!=db)")
 	addFilenameFlags(cmd, &opts.Filenames, "file of VirtualMachines whose health checks go to the live objects of the same name, as kubectl's -f")
-	fl.StringVar(&kind, flagKind, "vm", "kind that names and -l address: vm, vmirs or vmpool")
+	fl.StringVar(&kind, flagKind, "vm", "kind that names and -l address: "+
+		strings.Join(apply.WritableKinds[:len(apply.WritableKinds)-1], ", ")+" or "+apply.WritableKinds[len(apply.WritableKinds)-1])
 	fl.BoolVarP(&opts.AllNamespaces, flagAllNamespaces, "A", false, "with -l, select in every namespace")
 	fl.StringVar(&opts.From, flagFrom, "", "file holding the health checks to apply (a stanza or a VM manifest), - for standard input")
 	fl.StringVar(&strategy, flagStrategy, string(apply.StrategyServerSide), "how to write: server-side (server-side apply, field manager vmhealth) or merge (JSON merge patch with a resourceVersion precondition)")
@@ -200,7 +201,7 @@ failed, 2 on a usage error or when the cluster cannot be used at all.`,
 
 	cmd.MarkFlagsMutuallyExclusive(flagVM, flagSelector, flagFilename)
 	cmd.MarkFlagsMutuallyExclusive(flagFilename, flagFrom)
-	_ = cmd.RegisterFlagCompletionFunc(flagKind, cobra.FixedCompletions([]string{"vm", "vmirs", "vmpool"}, cobra.ShellCompDirectiveNoFileComp))
+	_ = cmd.RegisterFlagCompletionFunc(flagKind, cobra.FixedCompletions(apply.WritableKinds, cobra.ShellCompDirectiveNoFileComp))
 	_ = cmd.RegisterFlagCompletionFunc(flagVM, opts.completeVMFlag(cc, &kind))
 	cc.register(cmd)
 	_ = cmd.RegisterFlagCompletionFunc(flagStrategy, cobra.FixedCompletions([]string{string(apply.StrategyServerSide), string(apply.StrategyMerge)}, cobra.ShellCompDirectiveNoFileComp))
@@ -213,7 +214,7 @@ failed, 2 on a usage error or when the cluster cannot be used at all.`,
 func (o *ApplyOptions) complete(cmd *cobra.Command, kind, strategy, dryRun string) error {
 	k, err := apply.ParseKind(kind)
 	if err != nil || !k.Writable {
-		return invalidEnum(cmd, flagKind, kind, []string{"vm", "vmirs", "vmpool"})
+		return invalidEnum(cmd, flagKind, kind, apply.WritableKinds)
 	}
 	o.Kind = k
 	switch apply.Strategy(strategy) {

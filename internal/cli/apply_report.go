@@ -10,6 +10,7 @@ import (
 
 	"github.com/vmhealth/vmhealth/apply"
 	"github.com/vmhealth/vmhealth/internal/kube"
+	"github.com/vmhealth/vmhealth/internal/yamlpos"
 	"github.com/vmhealth/vmhealth/render"
 	"github.com/vmhealth/vmhealth/validate"
 )
@@ -147,9 +148,8 @@ func changedFields(r apply.Result) []string {
 }
 
 func watchdog(spec map[string]any) any {
-	d, _ := spec["domain"].(map[string]any)
-	dev, _ := d["devices"].(map[string]any)
-	return dev["watchdog"]
+	w, _ := yamlpos.GetValue(spec, apply.WatchdogPath)
+	return w
 }
 
 func jsonEq(a, b any) bool {

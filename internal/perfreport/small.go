@@ -12,6 +12,7 @@ type smallResult struct {
 	file          string
 	lint, version time.Duration
 	runs          int
+	init          initCost
 }
 
 // smallRuns is how many times the small-file figures are taken: they are
@@ -33,7 +34,11 @@ func measureSmall(bin, file string) (smallResult, error) {
 		}
 		lw, vw = append(lw, m.wall), append(vw, v.wall)
 	}
-	return smallResult{file: file, lint: median(lw), version: median(vw), runs: smallRuns}, nil
+	ic, err := measureInit(bin)
+	if err != nil {
+		return smallResult{}, err
+	}
+	return smallResult{file: file, lint: median(lw), version: median(vw), runs: smallRuns, init: ic}, nil
 }
 
 // smallTable is the report's section on one small file.
@@ -48,5 +53,6 @@ func smallTable(s smallResult) string {
 	b.WriteString("| target | figure | met |\n|---|---|---|\n")
 	fmt.Fprintf(&b, "| one small file: lint ≤ 35 ms wall | %v (start alone: %v) | %s |\n",
 		s.lint.Round(100*time.Microsecond), s.version.Round(100*time.Microsecond), yes(s.lint <= 35*time.Millisecond))
+	b.WriteString(initTable(s.init))
 	return b.String()
 }

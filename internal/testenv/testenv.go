@@ -82,6 +82,8 @@ import (
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/rest"
 	"sigs.k8s.io/controller-runtime/pkg/envtest"
+
+	"github.com/vmhealth/vmhealth/internal/kubevirtkinds"
 )
 
 // Environment variables read by this package.
@@ -95,12 +97,17 @@ const (
 
 const modulePath = "github.com/vmhealth/vmhealth"
 
-// Resources served by the installed CRDs.
+// Resources served by the installed CRDs, at the first version each
+// serves (from the kinds table).
 var (
-	VirtualMachines         = schema.GroupVersionResource{Group: "kubevirt.io", Version: "v1", Resource: "virtualmachines"}
-	VirtualMachineInstances = schema.GroupVersionResource{Group: "kubevirt.io", Version: "v1", Resource: "virtualmachineinstances"}
-	VirtualMachinePools     = schema.GroupVersionResource{Group: "pool.kubevirt.io", Version: "v1beta1", Resource: "virtualmachinepools"}
+	VirtualMachines         = resourceOf(kubevirtkinds.VirtualMachine)
+	VirtualMachineInstances = resourceOf(kubevirtkinds.VirtualMachineInstance)
+	VirtualMachinePools     = resourceOf(kubevirtkinds.VirtualMachinePool)
 )
+
+func resourceOf(k *kubevirtkinds.Kind) schema.GroupVersionResource {
+	return schema.GroupVersionResource{Group: k.Group, Version: k.Versions[0].Name, Resource: k.Resource}
+}
 
 // crdGVR is the resource of CustomResourceDefinitions themselves.
 var crdGVR = apiextensionsv1.SchemeGroupVersion.WithResource("customresourcedefinitions")
