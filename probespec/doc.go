@@ -33,6 +33,17 @@
 // CheckThresholdsBelowOne and CheckLivenessBootWindow; ValidateVMISpec
 // leaves those out.
 //
+// # Messages
+//
+// A check's error detail is worded by a template beside the check
+// (NoHandlerMessage, PeriodTimeoutMessage, NotForwardedMessage, …). The
+// checks with values to tell return them too, so that callers can act on
+// them rather than on the words: UnforwardedProbePorts returns which probe,
+// handler, port and interface (UnforwardedPort), PeriodNotAboveTimeout the
+// period and timeouts (PeriodTimeout); their Message methods word them.
+// vmhealth's lint rules make their findings and their admission policy's
+// messages from the same templates, so the three say the same thing.
+//
 // # What really runs
 //
 // KubeVirt defaults a probe (Defaulted) and copies it onto the

@@ -106,3 +106,14 @@ func ExampleCheckMasqueradeForwardsProbePorts() {
 	// Output:
 	// spec.readinessProbe.httpGet.port: Invalid value: 1500: port 1500 is not forwarded to the guest: the masquerade interface "default" forwards only 22, 80; add {port: 1500} to its ports
 }
+
+// The values behind CheckPeriodExceedsTimeout's error, and the same words
+// the error has, from the one template.
+func ExamplePeriodNotAboveTimeout() {
+	f, ok := probespec.PeriodNotAboveTimeout(probespec.Exec("cat", "/tmp/healthy").Period(6).Timeout(5).Build())
+	fmt.Println(ok, f.Period, f.Timeout, f.RunsWith, f.VirtProbe)
+	fmt.Println(f.Message())
+	// Output:
+	// true 6 5 6 exec
+	// periodSeconds (6) must be greater than the timeout the probe runs with: KubeVirt gives exec probes timeoutSeconds + 1 = 6 s in the virt-launcher pod; raise periodSeconds or lower timeoutSeconds
+}

@@ -9,6 +9,8 @@ import (
 	"k8s.io/apimachinery/pkg/util/intstr"
 	"k8s.io/apimachinery/pkg/util/validation/field"
 	v1 "kubevirt.io/api/core/v1"
+
+	"github.com/vmhealth/vmhealth/internal/message"
 )
 
 // The spec checks take a VMI spec (a VM's spec.template.spec) and the path
@@ -28,12 +30,17 @@ func CheckPodNetworkForNetworkProbes(spec *v1.VirtualMachineInstanceSpec, fldPat
 	for _, sp := range specProbes(spec) {
 		for _, h := range networkHandlers(sp.probe) {
 			errs = append(errs, field.Invalid(fldPath.Child(sp.name, h.name), field.OmitValueType{},
-				h.name+" probes need a pod network, "+NoPodNetworkReason(spec)+
-					"; add a network with pod: {} and an interface of the same name, or use an exec or guestAgentPing probe"))
+				NeedsPodNetworkMessage.Text(h.name, NoPodNetworkReason(spec))))
 		}
 	}
 	return errs
 }
+
+// NeedsPodNetworkMessage is CheckPodNetworkForNetworkProbes's message. It
+// takes the probe's handler and why there is no pod network
+// (NoPodNetworkReason).
+var NeedsPodNetworkMessage = message.Msg(message.Val("%s", "httpGet and tcpSocket"), " probes need a pod network", message.Val(", %s", ""),
+	"; add a network with pod: {} and an interface of the same name, or use an exec or guestAgentPing probe")
 
 // HasPodNetwork reports whether the VMI is attached to the pod network:
 // one of spec.networks has pod set, or there are neither networks nor
@@ -96,19 +103,33 @@ type UnforwardedPort struct {
 	Interface, Binding, Forwarded string
 }
 
-// Reason says why the port does not reach the guest.
+// Reason says why the port does not reach the guest, ForwardReasonMessage
+// worded with u.
 func (u UnforwardedPort) Reason() string {
-	return fmt.Sprintf("the %s interface %q forwards only %s", u.Binding, u.Interface, u.Forwarded)
+	return ForwardReasonMessage.Text(u.reasonArgs()...)
 }
 
-// Message is the finding's text.
+// Message is the finding's text, NotForwardedMessage worded with u.
 func (u UnforwardedPort) Message() string {
-	shown := strconv.Itoa(int(u.Number))
-	if u.Port.Type == intstr.String {
-		shown = fmt.Sprintf("%q (%d)", u.Port.StrVal, u.Number)
-	}
-	return fmt.Sprintf("port %s is not forwarded to the guest: %s; add {port: %d} to its ports", shown, u.Reason(), u.Number)
+	return NotForwardedMessage.Text(append(append([]any{u.Port.Type == intstr.String, u.Port.StrVal, u.Number, u.Number},
+		u.reasonArgs()...), u.Number)...)
 }
+
+func (u UnforwardedPort) reasonArgs() []any { return []any{u.Binding, u.Interface, u.Forwarded} }
+
+// ForwardReasonMessage says why a port does not reach the guest. It takes
+// the interface's binding, its name and what it forwards: the Binding,
+// Interface and Forwarded of UnforwardedPort.
+var ForwardReasonMessage = message.Msg("the ", message.Val("%s", "pod network's"), " interface", message.Val(" %q", ""),
+	" forwards only ", message.Val("%s", "the ports it lists"))
+
+// NotForwardedMessage is CheckMasqueradeForwardsProbePorts's message. It
+// takes whether the port is named, the name, the number (twice), then
+// ForwardReasonMessage's values, then the number: the fields of
+// UnforwardedPort, as UnforwardedPort.Message gives them.
+var NotForwardedMessage = message.Msg(
+	message.Either("the probe's port", message.Msg("port ", message.Val("%q", ""), " (", message.Val("%d", ""), ")"), message.Msg("port ", message.Val("%d", ""))),
+	" is not forwarded to the guest: ", ForwardReasonMessage, "; add ", message.Val("{port: %d}", "the port"), " to its ports")
 
 // UnforwardedProbePorts returns the probe ports that the pod network's
 // interface does not forward to the guest, readiness first.
@@ -156,12 +177,18 @@ func CheckNamedPortDeclared(spec *v1.VirtualMachineInstanceSpec, fldPath *field.
 				continue
 			}
 			errs = append(errs, field.Invalid(fldPath.Child(sp.name, h.name, "port"), h.port.StrVal,
-				fmt.Sprintf("no interface declares a port named %q%s; add {name: %s, port: <number>} to the ports of the pod network's interface, or probe the port by number (on a masquerade interface a ports list forwards only the ports it lists)",
-					h.port.StrVal, DeclaredPortNames(spec), h.port.StrVal)))
+				NamedPortUndeclaredMessage.Text(h.port.StrVal, DeclaredPortNames(spec), h.port.StrVal)))
 		}
 	}
 	return errs
 }
+
+// NamedPortUndeclaredMessage is CheckNamedPortDeclared's message. It
+// takes the port's name, the names declared (DeclaredPortNames) and the
+// name again.
+var NamedPortUndeclaredMessage = message.Msg("no interface declares ", message.Val("a port named %q", "the probe's port name"), message.Val("%s", ""),
+	"; add {name: ", message.Val("%s", "<name>"), ", port: <number>} to the ports of the pod network's interface, or probe the port by number "+
+		"(on a masquerade interface a ports list forwards only the ports it lists)")
 
 // specProbe is a probe of a VMI spec with its field name.
 type specProbe struct {

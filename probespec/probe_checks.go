@@ -1,7 +1,6 @@
 package probespec
 
 import (
-	"fmt"
 	"strconv"
 	"strings"
 
@@ -10,6 +9,8 @@ import (
 	"k8s.io/apimachinery/pkg/util/validation"
 	"k8s.io/apimachinery/pkg/util/validation/field"
 	v1 "kubevirt.io/api/core/v1"
+
+	"github.com/vmhealth/vmhealth/internal/message"
 )
 
 // The probe checks take the probe and the path of the probe itself, for
@@ -23,9 +24,12 @@ func CheckSingleHandler(p *v1.Probe, fldPath *field.Path) field.ErrorList {
 	if len(names) <= 1 {
 		return nil
 	}
-	return field.ErrorList{field.Invalid(fldPath, names,
-		fmt.Sprintf("must have exactly one probe type set, found %s; keep one", JoinAnd(names)))}
+	return field.ErrorList{field.Invalid(fldPath, names, MultipleHandlersMessage.Text(JoinAnd(names)))}
 }
+
+// MultipleHandlersMessage is CheckSingleHandler's message. It takes the
+// handlers, as JoinAnd lists them.
+var MultipleHandlersMessage = message.Msg("must have exactly one probe type set", message.Val(", found %s", ""), "; keep one")
 
 // CheckHasHandler reports a probe with none of httpGet, tcpSocket, exec and
 // guestAgentPing. KubeVirt rejects it.
@@ -33,9 +37,11 @@ func CheckHasHandler(p *v1.Probe, fldPath *field.Path) field.ErrorList {
 	if p == nil || len(Handlers(p)) > 0 {
 		return nil
 	}
-	return field.ErrorList{field.Required(fldPath,
-		"one of httpGet, tcpSocket, exec or guestAgentPing must be set")}
+	return field.ErrorList{field.Required(fldPath, NoHandlerMessage.Text())}
 }
+
+// NoHandlerMessage is CheckHasHandler's message.
+var NoHandlerMessage = message.Msg("one of httpGet, tcpSocket, exec or guestAgentPing must be set")
 
 // CheckHTTPScheme reports an httpGet scheme other than "", "HTTP" or
 // "HTTPS". The comparison is case-sensitive, as in KubeVirt's schema.
@@ -87,13 +93,17 @@ func CheckPortRange(p *v1.Probe, fldPath *field.Path) field.ErrorList {
 		if msgs := validation.IsValidPortName(h.port.StrVal); len(msgs) > 0 {
 			detail := "not a valid port name: " + strings.Join(msgs, "; ")
 			if _, err := strconv.Atoi(h.port.StrVal); err == nil {
-				detail += "; write the port number without quotes"
+				detail += QuotedPortMessage.Text()
 			}
 			errs = append(errs, field.Invalid(path, h.port.StrVal, detail))
 		}
 	}
 	return errs
 }
+
+// QuotedPortMessage is the advice CheckPortRange adds to a port name that
+// is a number in quotes.
+var QuotedPortMessage = message.Msg("; write the port number without quotes")
 
 // CheckExecCommand reports an exec probe with an empty command, which
 // Kubernetes pod validation rejects on the virt-launcher pod.
@@ -113,12 +123,16 @@ func CheckHTTPHost(p *v1.Probe, fldPath *field.Path) field.ErrorList {
 	var errs field.ErrorList
 	for _, h := range networkHandlers(p) {
 		if h.host != "" {
-			errs = append(errs, field.Invalid(fldPath.Child(h.name, "host"), h.host,
-				"the kubelet probes this host instead of the VM; remove host to probe the VM through its virt-launcher pod IP"))
+			errs = append(errs, field.Invalid(fldPath.Child(h.name, "host"), h.host, HostSetMessage.Static()))
 		}
 	}
 	return errs
 }
+
+// HostSetMessage is CheckHTTPHost's message. It takes the host; the field
+// error is worded without it (Static), as its bad value shows it.
+var HostSetMessage = message.Msg("the kubelet probes ", message.Val("host %q", "this host"),
+	" instead of the VM; remove host to probe the VM through its virt-launcher pod IP")
 
 // networkHandler is an httpGet or tcpSocket handler reduced to what the
 // network checks need.

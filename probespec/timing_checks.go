@@ -2,10 +2,13 @@ package probespec
 
 import (
 	"fmt"
+	"strconv"
 	"time"
 
 	"k8s.io/apimachinery/pkg/util/validation/field"
 	v1 "kubevirt.io/api/core/v1"
+
+	"github.com/vmhealth/vmhealth/internal/message"
 )
 
 // DefaultMinBootSeconds is the boot time CheckLivenessBootWindow assumes
@@ -49,33 +52,75 @@ func CheckInitialDelay(p *v1.Probe, fldPath *field.Path) field.ErrorList {
 // timeoutSeconds + GuestExecTimeoutOffset on the virt-launcher pod, so
 // periodSeconds 6 with timeoutSeconds 5 runs with period 6 and timeout 6.
 // The error is on periodSeconds when it is written, otherwise on
-// timeoutSeconds, and its detail says when the offset was added.
+// timeoutSeconds, and its detail (PeriodTimeout.Message) says when the
+// offset was added.
 func CheckPeriodExceedsTimeout(p *v1.Probe, fldPath *field.Path) field.ErrorList {
-	if p == nil {
+	f, ok := PeriodNotAboveTimeout(p)
+	if !ok {
 		return nil
+	}
+	if f.PeriodWritten {
+		return field.ErrorList{field.Invalid(fldPath.Child("periodSeconds"), p.PeriodSeconds, f.Message())}
+	}
+	return field.ErrorList{field.Invalid(fldPath.Child("timeoutSeconds"), p.TimeoutSeconds, f.Message())}
+}
+
+// PeriodTimeout is what CheckPeriodExceedsTimeout finds in a probe: its
+// period is not greater than the timeout it runs with.
+type PeriodTimeout struct {
+	// Period and Timeout are periodSeconds and timeoutSeconds with
+	// KubeVirt's defaults; RunsWith is the timeout the probe runs with in
+	// the virt-launcher pod.
+	Period, Timeout, RunsWith int32
+	// VirtProbe is the handler, exec or guestAgentPing, that KubeVirt runs
+	// through virt-probe with timeoutSeconds + GuestExecTimeoutOffset, or
+	// "" when the probe runs with Timeout.
+	VirtProbe string
+	// PeriodWritten is whether periodSeconds is written: the error is then
+	// on it, otherwise on timeoutSeconds.
+	PeriodWritten bool
+}
+
+// PeriodNotAboveTimeout returns what CheckPeriodExceedsTimeout reports
+// about p, and false when it reports nothing.
+func PeriodNotAboveTimeout(p *v1.Probe) (PeriodTimeout, bool) {
+	if p == nil {
+		return PeriodTimeout{}, false
 	}
 	d := Defaulted(p)
-	timeout := EffectiveProbe(p).TimeoutSeconds
-	if d.PeriodSeconds > timeout {
-		return nil
+	f := PeriodTimeout{Period: d.PeriodSeconds, Timeout: d.TimeoutSeconds,
+		RunsWith: EffectiveProbe(p).TimeoutSeconds, PeriodWritten: p.PeriodSeconds != 0}
+	if f.Period > f.RunsWith {
+		return PeriodTimeout{}, false
 	}
-	detail := fmt.Sprintf("periodSeconds (%d) must be greater than timeoutSeconds (%d)",
-		d.PeriodSeconds, d.TimeoutSeconds)
-	if timeout != d.TimeoutSeconds {
-		handler := HandlerExec
+	if f.RunsWith != f.Timeout {
+		f.VirtProbe = HandlerExec
 		if d.Exec == nil {
-			handler = HandlerGuestAgentPing
+			f.VirtProbe = HandlerGuestAgentPing
 		}
-		detail = fmt.Sprintf("periodSeconds (%d) must be greater than the timeout the probe runs with: KubeVirt gives %s probes timeoutSeconds + %d = %d s in the virt-launcher pod",
-			d.PeriodSeconds, handler, GuestExecTimeoutOffset, timeout)
 	}
-	if p.PeriodSeconds != 0 {
-		return field.ErrorList{field.Invalid(fldPath.Child("periodSeconds"), p.PeriodSeconds,
-			detail+"; raise periodSeconds or lower timeoutSeconds")}
-	}
-	return field.ErrorList{field.Invalid(fldPath.Child("timeoutSeconds"), p.TimeoutSeconds,
-		detail+fmt.Sprintf(" (periodSeconds defaults to %d); lower timeoutSeconds or set periodSeconds", DefaultPeriodSeconds))}
+	return f, true
 }
+
+// Message is the error's detail, PeriodTimeoutMessage worded with f.
+func (f PeriodTimeout) Message() string {
+	return PeriodTimeoutMessage.Text(f.Period, f.VirtProbe != "", f.VirtProbe, f.RunsWith, f.Timeout, f.PeriodWritten)
+}
+
+// PeriodTimeoutMessage is CheckPeriodExceedsTimeout's message. It takes
+// the period, whether the probe runs with a longer timeout than written
+// (exec and guestAgentPing), that handler, the timeout it runs with, the
+// timeout written (defaults applied), and whether periodSeconds is
+// written: the fields of PeriodTimeout, as PeriodTimeout.Message gives
+// them.
+var PeriodTimeoutMessage = message.Msg("periodSeconds", message.Val(" (%d)", ""), " must be greater than ",
+	message.Either("the timeout the probe runs with",
+		message.Msg("the timeout the probe runs with: KubeVirt gives ", message.Val("%s", ""),
+			" probes timeoutSeconds + "+strconv.Itoa(GuestExecTimeoutOffset)+" = ", message.Val("%d", ""), " s in the virt-launcher pod"),
+		message.Msg("timeoutSeconds (", message.Val("%d", ""), ")")),
+	message.Either("; raise periodSeconds or lower timeoutSeconds",
+		"; raise periodSeconds or lower timeoutSeconds",
+		" (periodSeconds defaults to "+strconv.Itoa(DefaultPeriodSeconds)+"); lower timeoutSeconds or set periodSeconds"))
 
 // CheckThresholdsBelowOne reports a negative timeoutSeconds,
 // periodSeconds, successThreshold or failureThreshold, which KubeVirt

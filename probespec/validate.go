@@ -5,6 +5,7 @@ import (
 	v1 "kubevirt.io/api/core/v1"
 
 	"github.com/vmhealth/vmhealth/internal/kubevirtkinds"
+	"github.com/vmhealth/vmhealth/internal/message"
 )
 
 // Options tunes ValidateVMISpec.
@@ -87,6 +88,8 @@ func CheckLivenessNotPaused(spec *v1.VirtualMachineInstanceSpec, fldPath *field.
 		*spec.StartStrategy != v1.StartStrategyPaused {
 		return nil
 	}
-	return field.ErrorList{field.Forbidden(fldPath.Child("startStrategy"),
-		"a VM that starts paused cannot have a livenessProbe; remove startStrategy: Paused or the livenessProbe")}
+	return field.ErrorList{field.Forbidden(fldPath.Child("startStrategy"), PausedLivenessMessage.Text())}
 }
+
+// PausedLivenessMessage is CheckLivenessNotPaused's message.
+var PausedLivenessMessage = message.Msg("a VM that starts paused cannot have a livenessProbe; remove startStrategy: Paused or the livenessProbe")

@@ -1,13 +1,13 @@
 package probespec
 
 import (
-	"fmt"
 	"slices"
 
 	"k8s.io/apimachinery/pkg/util/validation/field"
 	v1 "kubevirt.io/api/core/v1"
 
 	"github.com/vmhealth/vmhealth/internal/kubevirtkinds"
+	"github.com/vmhealth/vmhealth/internal/message"
 )
 
 // CheckWatchdogModelForArch reports a watchdog model the VMI's
@@ -38,23 +38,29 @@ func checkWatchdogModelForArch(w *v1.Watchdog, fldPath *field.Path, arch string)
 	if arch == "" {
 		arch = ArchAMD64
 	}
-	switch arch {
-	case ArchAMD64:
-		if w.Diag288 != nil {
-			return field.ErrorList{field.Invalid(fldPath, ModelDiag288,
-				"amd64 supports only the i6300esb watchdog; use i6300esb or leave the model out")}
-		}
-	case ArchS390X:
-		if w.I6300ESB != nil {
-			return field.ErrorList{field.Invalid(fldPath, ModelI6300ESB,
-				"s390x supports only the diag288 watchdog; use diag288 or leave the model out")}
-		}
-	case ArchARM64:
-		return field.ErrorList{field.Forbidden(fldPath,
-			"arm64 VMs cannot have a watchdog; remove it and rely on a liveness probe")}
+	switch {
+	case arch == ArchAMD64 && w.Diag288 != nil:
+		return field.ErrorList{field.Invalid(fldPath, ModelDiag288, modelArchText(arch))}
+	case arch == ArchS390X && w.I6300ESB != nil:
+		return field.ErrorList{field.Invalid(fldPath, ModelI6300ESB, modelArchText(arch))}
+	case arch == ArchARM64:
+		return field.ErrorList{field.Forbidden(fldPath, modelArchText(arch))}
 	}
 	return nil
 }
+
+// modelArchText is CheckWatchdogModelForArch's detail for arch.
+func modelArchText(arch string) string {
+	model := WatchdogModel(WatchdogDefaulted(&v1.Watchdog{}, arch))
+	return ModelArchMessage.Text(arch == ArchARM64, arch, model, model)
+}
+
+// ModelArchMessage is CheckWatchdogModelForArch's message. It takes
+// whether the architecture is arm64, which has no watchdog, then the
+// architecture and its model (twice).
+var ModelArchMessage = message.Msg(message.Either("the watchdog model does not exist on the VM's architecture; use the architecture's own model, or leave the model out",
+	"arm64 VMs cannot have a watchdog; remove it and rely on a liveness probe",
+	message.Msg(message.Val("%s", ""), " supports only the ", message.Val("%s", ""), " watchdog; use ", message.Val("%s", ""), " or leave the model out")))
 
 // CheckWatchdogAction reports a watchdog action other than poweroff,
 // reset or shutdown (or empty, which KubeVirt defaults to reset). It
@@ -111,7 +117,11 @@ func CheckWatchdogSingleModel(w *v1.Watchdog, fldPath *field.Path) field.ErrorLi
 	if w == nil || w.I6300ESB == nil || w.Diag288 == nil {
 		return nil
 	}
-	models := []string{ModelI6300ESB, ModelDiag288}
-	return field.ErrorList{field.Invalid(fldPath, models,
-		fmt.Sprintf("must have exactly one watchdog model set, found %s; keep the one for the VM's architecture", JoinAnd(models)))}
+	return field.ErrorList{field.Invalid(fldPath, []string{ModelI6300ESB, ModelDiag288}, MultipleModelsMessage.Text())}
 }
+
+// MultipleModelsMessage is CheckWatchdogSingleModel's message. It names
+// both models: there are two, and the check reports only a watchdog that
+// sets both.
+var MultipleModelsMessage = message.Msg("must have exactly one watchdog model set, found " +
+	JoinAnd([]string{ModelI6300ESB, ModelDiag288}) + "; keep the one for the VM's architecture")

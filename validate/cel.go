@@ -81,7 +81,7 @@ type CELValidation struct {
 	// with the offending values.
 	MessageExpression string
 	// From is the rule's Message that Message and MessageExpression were
-	// made from (Message.CEL). Every validation of a registered rule has
+	// made from (CELFrom). Every validation of a registered rule has
 	// one (TestRuleMessagesAgree); nil is a message written out by hand.
 	From *Message
 	// made is the MessageExpression that From made, so that a test can

@@ -19,16 +19,10 @@ end the VM before it ever ran, so KubeVirt's admission webhook rejects a
 the livenessProbe only; a readinessProbe is allowed.`,
 	Remediation: "Remove `startStrategy: Paused`, or remove the livenessProbe (a readinessProbe is fine).",
 	Check: func(o *Object, _ Params) field.ErrorList {
-		errs := probespec.CheckLivenessNotPaused(o.Spec, o.SpecPath)
-		for i, e := range errs {
-			errs[i] = withDetail(e, pausedLivenessMessage.Text())
-		}
-		return errs
+		return probespec.CheckLivenessNotPaused(o.Spec, o.SpecPath)
 	},
-	CEL: &CELRule{Validations: []CELValidation{pausedLivenessMessage.CEL(CELValidation{
+	CEL: &CELRule{Validations: []CELValidation{CELFrom(probespec.PausedLivenessMessage, CELValidation{
 		Expression: "!has(variables.spec.livenessProbe) || variables.spec.?startStrategy.orValue('') != 'Paused'",
 		Field:      "startStrategy",
 	})}},
 })
-
-var pausedLivenessMessage = Msg("a VM that starts paused cannot have a livenessProbe; remove startStrategy: Paused or the livenessProbe")

@@ -31,7 +31,7 @@ higher successThreshold.`,
 			return errs
 		})
 	},
-	CEL: &CELRule{Validations: []CELValidation{livenessSuccessMessage.CEL(CELValidation{
+	CEL: &CELRule{Validations: []CELValidation{CELFrom(livenessSuccessMessage, CELValidation{
 		Scope:      CELScopeLivenessProbe,
 		Expression: "probe.?successThreshold.orValue(1) <= 1",
 		Field:      "successThreshold",

@@ -28,7 +28,7 @@ when KubeVirt copies it onto the virt-launcher pod, so the VM never starts.`,
 			return errs
 		})
 	},
-	CEL: &CELRule{Validations: []CELValidation{execCommandEmptyMessage.CEL(CELValidation{
+	CEL: &CELRule{Validations: []CELValidation{CELFrom(execCommandEmptyMessage, CELValidation{
 		Scope:      CELScopeProbe,
 		Expression: "!has(probe.exec) || size(probe.exec.?command.orValue([])) > 0",
 		Field:      "exec.command",

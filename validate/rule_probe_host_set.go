@@ -26,17 +26,14 @@ To send a particular HTTP ` + "`Host`" + ` header to the guest, set it in
 		return forEachProbe(o, func(p *v1.Probe, path *field.Path, _ bool) field.ErrorList {
 			errs := probespec.CheckHTTPHost(p, path)
 			for i, e := range errs {
-				errs[i] = withDetail(e, hostSetMessage.Text(e.BadValue))
+				errs[i] = withDetail(e, probespec.HostSetMessage.Text(e.BadValue))
 			}
 			return errs
 		})
 	},
-	CEL: &CELRule{Validations: []CELValidation{hostSetMessage.CEL(CELValidation{
+	CEL: &CELRule{Validations: []CELValidation{CELFrom(probespec.HostSetMessage, CELValidation{
 		Scope:      CELScopeNetworkHandler,
 		Expression: "handler.?host.orValue('') == ''",
 		Field:      "host",
 	}, "handler.host")}},
 })
-
-var hostSetMessage = Msg("the kubelet probes ", Val("host %q", "this host"),
-	" instead of the VM; remove host to probe the VM through its virt-launcher pod IP")

@@ -34,7 +34,7 @@ admission like any other value. Leaving the scheme out means ` + "`HTTP`" + `. W
 			return errs
 		})
 	},
-	CEL: &CELRule{Validations: []CELValidation{httpSchemeMessage.CEL(CELValidation{
+	CEL: &CELRule{Validations: []CELValidation{CELFrom(httpSchemeMessage, CELValidation{
 		Scope:      CELScopeProbe,
 		Expression: "!has(probe.httpGet) || probe.httpGet.?scheme.orValue('') in ['', 'HTTP', 'HTTPS']",
 		Field:      "httpGet.scheme",

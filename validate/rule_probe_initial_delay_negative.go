@@ -32,7 +32,7 @@ accepted by both but only shorten the delay KubeVirt adds
 			return errs
 		})
 	},
-	CEL: &CELRule{Validations: []CELValidation{initialDelayNegativeMessage.CEL(CELValidation{
+	CEL: &CELRule{Validations: []CELValidation{CELFrom(initialDelayNegativeMessage, CELValidation{
 		Scope:      CELScopeProbe,
 		Expression: fmt.Sprintf("probe.?initialDelaySeconds.orValue(0) >= -%d", probespec.LauncherInitialDelayOffset),
 		Field:      "initialDelaySeconds",

@@ -22,17 +22,11 @@ behind.`,
 	Remediation: "Keep the one handler that checks what you care about and delete the others.",
 	Check: func(o *Object, _ Params) field.ErrorList {
 		return forEachProbe(o, func(p *v1.Probe, path *field.Path, _ bool) field.ErrorList {
-			errs := probespec.CheckSingleHandler(p, path)
-			for i, e := range errs {
-				errs[i] = withDetail(e, multipleHandlersMessage.Text(probespec.JoinAnd(probespec.Handlers(p))))
-			}
-			return errs
+			return probespec.CheckSingleHandler(p, path)
 		})
 	},
-	CEL: &CELRule{Validations: []CELValidation{multipleHandlersMessage.CEL(CELValidation{
+	CEL: &CELRule{Validations: []CELValidation{CELFrom(probespec.MultipleHandlersMessage, CELValidation{
 		Scope:      CELScopeProbe,
 		Expression: "size(" + celHandlers + ") <= 1",
 	}, celJoinAnd(celHandlers))}},
 })
-
-var multipleHandlersMessage = Msg("must have exactly one probe type set", Val(", found %s", ""), "; keep one")

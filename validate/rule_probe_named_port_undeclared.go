@@ -33,11 +33,11 @@ A name that is not a valid port name at all (a quoted number such as
 			if len(validation.IsValidPortName(name)) > 0 {
 				continue
 			}
-			out = append(out, withDetail(e, namedPortUndeclaredMessage.Text(name, probespec.DeclaredPortNames(o.Spec), name)))
+			out = append(out, e)
 		}
 		return out
 	},
-	CEL: &CELRule{Validations: []CELValidation{namedPortUndeclaredMessage.CEL(CELValidation{
+	CEL: &CELRule{Validations: []CELValidation{CELFrom(probespec.NamedPortUndeclaredMessage, CELValidation{
 		Scope: CELScopeNetworkHandler,
 		// An invalid name is probe-port-range's finding.
 		Expression: "!has(handler.port) || type(handler.port) != string || handler.port == '' || !" +
@@ -48,7 +48,3 @@ A name that is not a valid port name at all (a quoted number such as
 		"(variables.portNames == '' ? ' (no interface declares any port names)' : ' (declared: ' + variables.portNames + ')')",
 		"handler.port")}},
 })
-
-var namedPortUndeclaredMessage = Msg("no interface declares ", Val("a port named %q", "the probe's port name"), Val("%s", ""),
-	"; add {name: ", Val("%s", "<name>"), ", port: <number>} to the ports of the pod network's interface, or probe the port by number "+
-		"(on a masquerade interface a ports list forwards only the ports it lists)")

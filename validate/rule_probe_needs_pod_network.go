@@ -4,7 +4,6 @@ import (
 	"k8s.io/apimachinery/pkg/util/validation/field"
 
 	"github.com/vmhealth/vmhealth/probespec"
-	"strings"
 )
 
 var _ = mustRegister(&Rule{
@@ -26,14 +25,9 @@ not count: KubeVirt still rejects the probe.
 network.`,
 	Remediation: "Attach the pod network (a network with `pod: {}` and an interface of the same name with `masquerade: {}`), or use an `exec` or `guestAgentPing` probe.",
 	Check: func(o *Object, _ Params) field.ErrorList {
-		errs := probespec.CheckPodNetworkForNetworkProbes(o.Spec, o.SpecPath)
-		for i, e := range errs {
-			handler := e.Field[strings.LastIndexByte(e.Field, '.')+1:]
-			errs[i] = withDetail(e, needsPodNetworkMessage.Text(handler, probespec.NoPodNetworkReason(o.Spec)))
-		}
-		return errs
+		return probespec.CheckPodNetworkForNetworkProbes(o.Spec, o.SpecPath)
 	},
-	CEL: &CELRule{Validations: []CELValidation{needsPodNetworkMessage.CEL(CELValidation{
+	CEL: &CELRule{Validations: []CELValidation{CELFrom(probespec.NeedsPodNetworkMessage, CELValidation{
 		Scope:      CELScopeNetworkHandler,
 		Expression: "variables.hasPodNetwork",
 	}, "handlerName",
@@ -43,6 +37,3 @@ network.`,
 			"!variables.spec.?domain.?devices.?autoattachPodInterface.orValue(true) && size(variables.networks) == 0 ? "+
 			"'and autoattachPodInterface: false keeps KubeVirt from adding one' : 'and no network has pod: {}')")}},
 })
-
-var needsPodNetworkMessage = Msg(Val("%s", "httpGet and tcpSocket"), " probes need a pod network", Val(", %s", ""),
-	"; add a network with pod: {} and an interface of the same name, or use an exec or guestAgentPing probe")

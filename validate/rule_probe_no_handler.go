@@ -22,17 +22,11 @@ by KubeVirt (` + "`grpc`" + `) leaves the probe empty in the same way; the
 	Remediation: "Add one handler, for example `tcpSocket: {port: 22}` or `guestAgentPing: {}`, or remove the probe.",
 	Check: func(o *Object, _ Params) field.ErrorList {
 		return forEachProbe(o, func(p *v1.Probe, path *field.Path, _ bool) field.ErrorList {
-			errs := probespec.CheckHasHandler(p, path)
-			for i, e := range errs {
-				errs[i] = withDetail(e, noHandlerMessage.Text())
-			}
-			return errs
+			return probespec.CheckHasHandler(p, path)
 		})
 	},
-	CEL: &CELRule{Validations: []CELValidation{noHandlerMessage.CEL(CELValidation{
+	CEL: &CELRule{Validations: []CELValidation{CELFrom(probespec.NoHandlerMessage, CELValidation{
 		Scope:      CELScopeProbe,
 		Expression: "size(" + celHandlers + ") > 0",
 	})}},
 })
-
-var noHandlerMessage = Msg("one of httpGet, tcpSocket, exec or guestAgentPing must be set")

@@ -38,43 +38,17 @@ message says so. ` + "`gen`" + ` refuses such a stanza for the same reason.`,
 			if templatedTiming(o, path, "periodSeconds", "timeoutSeconds") {
 				return nil
 			}
-			errs := probespec.CheckPeriodExceedsTimeout(p, path)
-			if len(errs) == 0 {
-				return nil
-			}
-			d := probespec.Defaulted(p)
-			runs := probespec.EffectiveProbe(p).TimeoutSeconds
-			handler := probespec.HandlerExec
-			if d.Exec == nil {
-				handler = probespec.HandlerGuestAgentPing
-			}
-			for i, e := range errs {
-				errs[i] = withDetail(e, periodTimeoutMessage.Text(d.PeriodSeconds,
-					runs != d.TimeoutSeconds, handler, runs, d.TimeoutSeconds, p.PeriodSeconds != 0))
-			}
-			return errs
+			return probespec.CheckPeriodExceedsTimeout(p, path)
 		})
 	},
-	CEL: &CELRule{Validations: []CELValidation{periodTimeoutMessage.CEL(CELValidation{
+	CEL: &CELRule{Validations: []CELValidation{CELFrom(probespec.PeriodTimeoutMessage, CELValidation{
 		Scope:           CELScopeProbe,
 		Expression:      celPeriod + " > " + celEffectiveTimeout,
 		Field:           "periodSeconds",
 		FieldExpression: celPeriodWritten + " ? 'periodSeconds' : 'timeoutSeconds'",
-	}, celPeriod, celGuestExec, "(has(probe.exec) ? 'exec' : 'guestAgentPing')", celEffectiveTimeout, celTimeout, celPeriodWritten)}},
+	}, // the fields of probespec.PeriodTimeout, as its Message gives them
+		celPeriod, celGuestExec, "(has(probe.exec) ? 'exec' : 'guestAgentPing')", celEffectiveTimeout, celTimeout, celPeriodWritten)}},
 })
-
-// periodTimeoutMessage takes the period, whether the probe runs with a
-// longer timeout than written (exec and guestAgentPing), the handler, the
-// timeout it runs with, the timeout written (defaults applied), and
-// whether periodSeconds is written: the finding is then on it.
-var periodTimeoutMessage = Msg("periodSeconds", Val(" (%d)", ""), " must be greater than ",
-	Either("the timeout the probe runs with",
-		Msg("the timeout the probe runs with: KubeVirt gives ", Val("%s", ""),
-			" probes timeoutSeconds + "+strconv.Itoa(probespec.GuestExecTimeoutOffset)+" = ", Val("%d", ""), " s in the virt-launcher pod"),
-		Msg("timeoutSeconds (", Val("%d", ""), ")")),
-	Either("; raise periodSeconds or lower timeoutSeconds",
-		"; raise periodSeconds or lower timeoutSeconds",
-		" (periodSeconds defaults to "+strconv.Itoa(probespec.DefaultPeriodSeconds)+"); lower timeoutSeconds or set periodSeconds"))
 
 var (
 	celPeriod  = celDefaulted("periodSeconds", probespec.DefaultPeriodSeconds)

@@ -44,13 +44,11 @@ kubelet does.`,
 				continue
 			}
 			path := o.SpecPath.Child(u.Probe, u.Handler, "port")
-			out = append(out, field.Invalid(path, portBadValue(u.Port), notForwardedMessage.Text(
-				u.Port.Type == intstr.String, u.Port.StrVal, u.Number, u.Number,
-				u.Binding, u.Interface, u.Forwarded, u.Number)))
+			out = append(out, field.Invalid(path, portBadValue(u.Port), u.Message()))
 		}
 		return out
 	},
-	CEL: &CELRule{Validations: []CELValidation{notForwardedMessage.CELLet(CELValidation{
+	CEL: &CELRule{Validations: []CELValidation{CELLetFrom(probespec.NotForwardedMessage, CELValidation{
 		Scope: CELScopeNetworkHandler,
 		// n is the port number as a list of none or one: a name that no
 		// interface declares is probe-named-port-undeclared's finding, an
@@ -66,7 +64,8 @@ kubelet does.`,
 		// Number and Interface.
 		{"n", "type(handler.port) == int ? int(handler.port) : " + celNamedPort("handler.port") + "[0]"},
 		{"i", "variables.forwardingInterface[0]"},
-	}, "type(handler.port) == string", "handler.port", "n", "n",
+	}, // the fields of probespec.UnforwardedPort, as its Message gives them
+		"type(handler.port) == string", "handler.port", "n", "n",
 		"has(i.masquerade) ? 'masquerade' : has(i.passtBinding) ? 'passtBinding' : 'passt'", "i.name",
 		// As probespec's description of what the interface forwards.
 		"[(i.?ports.orValue([]).filter(p, "+celIsTCP("p")+").map(p, string(p.port)) + "+
@@ -74,14 +73,6 @@ kubelet does.`,
 			".map(s, s == '' ? 'UDP ports' : s)[0]",
 		"n")}},
 })
-
-// notForwardedMessage takes whether the port is named, the name, the
-// number (twice), then the interface's binding, name and what it forwards,
-// then the number: the fields of probespec.UnforwardedPort.
-var notForwardedMessage = Msg(
-	Either("the probe's port", Msg("port ", Val("%q", ""), " (", Val("%d", ""), ")"), Msg("port ", Val("%d", ""))),
-	" is not forwarded to the guest: the ", Val("%s", "pod network's"), " interface", Val(" %q", ""),
-	" forwards only ", Val("%s", "the ports it lists"), "; add ", Val("{port: %d}", "the port"), " to its ports")
 
 // fixProbePortNotForwarded adds {port: N} to the block ports list of the
 // pod network's interface, as gen --into does, for a probe port written as

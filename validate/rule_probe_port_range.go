@@ -45,7 +45,7 @@ the same way.`,
 			return out
 		})
 	},
-	CEL: &CELRule{Validations: []CELValidation{portRangeMessage.CEL(CELValidation{
+	CEL: &CELRule{Validations: []CELValidation{CELFrom(portRangeMessage, CELValidation{
 		Scope: CELScopeNetworkHandler,
 		Expression: "!has(handler.port) || (type(handler.port) == string ? " + celValidPortName("handler.port") +
 			" : handler.port >= 1 && handler.port <= 65535)",
@@ -60,7 +60,7 @@ the same way.`,
 var portRangeMessage = Msg(
 	Either("the port must be a number from 1 to 65535 or a valid port name",
 		Either("", "an empty port name is not valid",
-			Msg(Val("%q", ""), " is not a valid port name: ", Val("%s", ""), When("; write the port number without quotes"))),
+			Msg(Val("%q", ""), " is not a valid port name: ", Val("%s", ""), When(probespec.QuotedPortMessage))),
 		Msg("port ", Val("%v", ""), " is outside 1-65535")),
 	"; KubeVirt accepts the VM, but Kubernetes rejects its virt-launcher pod")
 

@@ -66,7 +66,7 @@ func belowMinimumMessage(name string) *Message {
 
 // belowMinimumCEL is the in-cluster form of the rule for one field.
 func belowMinimumCEL(name string) CELValidation {
-	return belowMinimumMessage(name).CEL(CELValidation{
+	return CELFrom(belowMinimumMessage(name), CELValidation{
 		Scope:      CELScopeProbe,
 		Expression: "probe.?" + name + ".orValue(1) >= 1",
 		Field:      name,

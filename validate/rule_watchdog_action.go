@@ -84,7 +84,7 @@ func celWatchdogAction(model string) CELValidation {
 		advice += celIn(norm, words) + " ? 'did you mean \"" + s + "\"?' : "
 	}
 	advice += "'use poweroff, reset or shutdown')"
-	return unknownActionMessage.CEL(CELValidation{
+	return CELFrom(unknownActionMessage, CELValidation{
 		Expression: celIn(celWatchdogOpt+".?"+model+".?action.orValue('')",
 			[]string{""}, probespec.DocumentedWatchdogActions, probespec.LibvirtOnlyWatchdogActions),
 		Field: watchdogField + "." + model + ".action",

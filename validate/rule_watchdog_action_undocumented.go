@@ -38,7 +38,7 @@ the interrupt.`,
 
 // celUndocumentedAction is watchdog-action-undocumented for one model.
 func celUndocumentedAction(model string) CELValidation {
-	return undocumentedActionMessage.CEL(CELValidation{
+	return CELFrom(undocumentedActionMessage, CELValidation{
 		Expression: "!(" + celIn(celWatchdogOpt+".?"+model+".?action.orValue('')", probespec.LibvirtOnlyWatchdogActions) + ")",
 		Field:      watchdogField + "." + model + ".action",
 	}, celWatchdog+"."+model+".action")

@@ -21,20 +21,11 @@ s390x the model that does not belong is also reported by
 	Remediation: "Keep the model of the VM's architecture and delete the other, or leave both out and let KubeVirt choose.",
 	Check: func(o *Object, _ Params) field.ErrorList {
 		w, path := watchdogOf(o)
-		errs := probespec.CheckWatchdogSingleModel(w, path)
-		for i, e := range errs {
-			errs[i] = withDetail(e, multipleModelsMessage.Text())
-		}
-		return errs
+		return probespec.CheckWatchdogSingleModel(w, path)
 	},
-	CEL: &CELRule{Validations: []CELValidation{multipleModelsMessage.CEL(CELValidation{
+	CEL: &CELRule{Validations: []CELValidation{CELFrom(probespec.MultipleModelsMessage, CELValidation{
 		Expression: "!" + celWatchdogOpt + ".hasValue() || " +
 			"!(has(" + celWatchdog + "." + probespec.ModelI6300ESB + ") && has(" + celWatchdog + "." + probespec.ModelDiag288 + "))",
 		Field: watchdogField,
 	})}},
 })
-
-// multipleModelsMessage names both models: there are two, and the rule
-// reports only a watchdog that sets both.
-var multipleModelsMessage = Msg("must have exactly one watchdog model set, found " +
-	probespec.JoinAnd([]string{probespec.ModelI6300ESB, probespec.ModelDiag288}) + "; keep the one for the VM's architecture")
