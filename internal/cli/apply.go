@@ -95,6 +95,7 @@ func NewCmdApply(f *Factory, runF func(context.Context, *ApplyOptions) error) *c
 	opts := &ApplyOptions{IO: f.IOStreams, linterConfig: linterConfig{Registry: f.Registry}, Version: versionString(f)}
 	var kind, strategy, dryRun string
 	var stanza *stanzaFlags
+	cc := clusterCompleter{flags: &opts.Kube, connect: &opts.Connect}
 
 	cmd := &cobra.Command{
 		Use:   "apply (NAME... | -l SELECTOR | -f FILE [-R]) (--from FILE|- | gen's flags)",
@@ -113,7 +114,8 @@ of the same name; a directory given with -f is read one level deep unless
 Objects are named as kubectl names them: NAME, or TYPE/NAME (vm/web-1,
 vmpool/web), in the namespace of -n or of the kubeconfig's context; --vm
 NAME does the same. The names of one run are of one kind (--kind, vm by
-default).
+default). With vmhealth completion loaded, TAB completes them (and -n and
+--context) from the cluster those flags point at.
 
 vmhealth reads each object, computes what it will look like, and lints that
 with the rules of vmhealth lint: errors stop the change (--force writes
@@ -147,8 +149,9 @@ failed, 2 on a usage error or when the cluster cannot be used at all.`,
 
   # Log each API request and the stanza sent, as kubectl -v=8 would
   vmhealth apply web-1 --from stanza.yaml -v=8`,
-		// Names are the cluster's, not files'.
-		ValidArgsFunction: cobra.NoFileCompletions,
+		// Names are the cluster's, not files': TAB lists them from the
+		// cluster the flags point at (complete_cluster.go).
+		ValidArgsFunction: opts.completeApplyNames(cc, &kind),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.genFlags = stanza.given(cmd)
 			opts.cmd = cmd
@@ -199,6 +202,8 @@ failed, 2 on a usage error or when the cluster cannot be used at all.`,
 	cmd.MarkFlagsMutuallyExclusive(flagVM, flagSelector, flagFilename)
 	cmd.MarkFlagsMutuallyExclusive(flagFilename, flagFrom)
 	_ = cmd.RegisterFlagCompletionFunc(flagKind, cobra.FixedCompletions(apply.WritableKinds, cobra.ShellCompDirectiveNoFileComp))
+	_ = cmd.RegisterFlagCompletionFunc(flagVM, opts.completeVMFlag(cc, &kind))
+	cc.register(cmd)
 	_ = cmd.RegisterFlagCompletionFunc(flagStrategy, cobra.FixedCompletions([]string{string(apply.StrategyServerSide), string(apply.StrategyMerge)}, cobra.ShellCompDirectiveNoFileComp))
 	_ = cmd.RegisterFlagCompletionFunc(flagDryRun, cobra.FixedCompletions([]string{"none", "client", "server"}, cobra.ShellCompDirectiveNoFileComp))
 	_ = cmd.RegisterFlagCompletionFunc(flagArch, cobra.FixedCompletions(architectures, cobra.ShellCompDirectiveNoFileComp))

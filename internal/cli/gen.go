@@ -198,7 +198,7 @@ file is replaced atomically, keeping its mode.`,
 	_ = cmd.RegisterFlagCompletionFunc(flagArch, fixed(architectures...))
 	_ = cmd.RegisterFlagCompletionFunc(flagOutput, fixed("yaml", "json", "patch"))
 	_ = cmd.RegisterFlagCompletionFunc(genFlagFor, fixed("vm", "vmi"))
-	_ = cmd.RegisterFlagCompletionFunc(genFlagGuestOS, fixed("fedora", "rhel", "centos", "ubuntu", "debian"))
+	_ = cmd.RegisterFlagCompletionFunc(genFlagGuestOS, fixed(guestOSNames()...))
 	for _, name := range []string{genFlagReadiness, genFlagLiveness} {
 		_ = cmd.RegisterFlagCompletionFunc(name, fixed("http:", "https:", "tcp:", "exec:", "guest-agent-ping"))
 	}

@@ -2,8 +2,10 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
+	"os"
 	"slices"
 	"strings"
 
@@ -181,6 +183,23 @@ inputs are still linted and reported).`,
 	return cmd
 }
 
+// emptyNamedFiles reports the files named on the command line (as
+// arguments or with -f) that are empty: as with empty standard input, a
+// generator that failed would otherwise pass having printed nothing. An
+// empty file found inside a directory is fine.
+func emptyNamedFiles(inputs []string) []validate.InputError {
+	var errs []validate.InputError
+	for _, in := range inputs {
+		if in == validate.StdinName {
+			continue
+		}
+		if st, err := os.Stat(in); err == nil && st.Mode().IsRegular() && st.Size() == 0 {
+			errs = append(errs, validate.InputError{File: in, Err: errors.New("the file is empty: a file named on the command line must hold manifests")})
+		}
+	}
+	return errs
+}
+
 // setInputs decides what to read: the paths given, or standard input when
 // none are given and something is piped in.
 func setInputs(cmd *cobra.Command, opts *LintOptions, args []string) error {
@@ -287,6 +306,7 @@ func lintRun(ctx context.Context, opts *LintOptions) error {
 			return err
 		}
 		addSummary(sum, s)
+		sum.InputErrors = append(sum.InputErrors, emptyNamedFiles(plain)...)
 	}
 	for _, in := range rendered {
 		if err = opts.lintRendered(ctx, linter, in, emit, sum); err != nil {

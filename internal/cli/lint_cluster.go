@@ -44,6 +44,7 @@ func addClusterLintFlags(cmd *cobra.Command, o *ClusterLintOptions) {
 	fl.StringVarP(&o.Selector, flagSelector, "l", "", "with --cluster, lint only objects matching this label selector")
 	o.Kube.AddFlags(fl)
 	addVerbosityFlag(fl, &o.Verbosity)
+	clusterCompleter{flags: &o.Kube, connect: &o.Connect}.register(cmd)
 }
 
 // setLintTarget decides what lint reads: the cluster with --cluster, else

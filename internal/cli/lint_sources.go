@@ -33,6 +33,12 @@ func addSourceFlags(cmd *cobra.Command, o *sourceOptions) {
 	fl.StringArrayVar(&o.Set, flagSet, nil, "for a Helm chart: set a value, key=value as helm's --set (repeatable)")
 	fl.StringVar(&o.ReleaseName, flagReleaseName, "release-name", "for a Helm chart: .Release.Name")
 	fl.StringVar(&o.KubeVersion, flagKubeVersion, "", "for a Helm chart: .Capabilities.KubeVersion (such as 1.33)")
+	// Values files complete as files, as helm's do; the free-form values
+	// complete nothing rather than the directory's files.
+	_ = cmd.MarkFlagFilename(flagValues, "yaml", "yml")
+	for _, name := range []string{flagSet, flagReleaseName, flagKubeVersion} {
+		_ = cmd.RegisterFlagCompletionFunc(name, cobra.NoFileCompletions)
+	}
 }
 
 // renderedInput is a chart or kustomization named on the command line.

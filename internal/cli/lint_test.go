@@ -96,6 +96,9 @@ func TestLintRun(t *testing.T) {
 		"template-param.yaml":  templateWithParam,
 		"unknown-kind.yaml":    "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n",
 		"dir-with-typo/x.yaml": vm("x", "", typoSpec),
+		"blank.yaml":           "",
+		"with-blank/a.yaml":    vm("a", "", ""),
+		"with-blank/blank.yml": "",
 	})
 	p := func(name string) string { return filepath.Join(dir, name) }
 
@@ -209,6 +212,21 @@ func TestLintRun(t *testing.T) {
 			// As an empty named file: `helm template … | vmhealth lint -`
 			// must not pass when helm printed nothing.
 			name: "explicit empty stdin is an input error", args: []string{"-"}, wantCode: ExitError,
+		},
+		{
+			// An empty file named on the command line is an input error,
+			// as empty standard input is; the others are still linted.
+			name: "empty named file", args: []string{p("blank.yaml"), p("typo.yaml")}, wantCode: ExitError,
+			wantOut:    []string{"typo.yaml:17:9: error unknown-field", "1 input could not be read"},
+			wantErrOut: []string{"vmhealth: " + p("blank.yaml") + ": the file is empty"},
+		},
+		{
+			name: "empty named file with -f", args: []string{"-f", p("blank.yaml")}, wantCode: ExitError,
+			wantErrOut: []string{p("blank.yaml") + ": the file is empty"},
+		},
+		{
+			name: "empty file inside a directory is fine", args: []string{p("with-blank")}, wantCode: ExitOK,
+			wantOut: []string{"2 files, 1 object: 0 errors"}, notOut: []string{"empty"},
 		},
 		{
 			name: "no input on a terminal", stdinTTY: true, wantCode: ExitError,

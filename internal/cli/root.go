@@ -213,6 +213,13 @@ func addCompletion(root *cobra.Command) {
 		if c.Name() != "completion" {
 			continue
 		}
+		c.Long += `
+
+Besides commands and flags, what lives in a cluster completes from the
+cluster that --kubeconfig, --context and -n on the line point at: apply's
+VM names (and TYPE/NAME), -n's namespaces, --context's contexts. A
+cluster that does not answer within 5 s (or --request-timeout) gives no
+completions and no message.`
 		c.Example = `  # Load completions into the current bash session
   source <(vmhealth completion bash)
 

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"sort"
 	"time"
 
 	"github.com/go-logr/logr"
@@ -18,6 +19,7 @@ import (
 	"k8s.io/client-go/discovery"
 	"k8s.io/client-go/discovery/cached/memory"
 	"k8s.io/client-go/dynamic"
+	"k8s.io/client-go/metadata"
 	"k8s.io/client-go/rest"
 	"k8s.io/client-go/restmapper"
 	"k8s.io/client-go/tools/clientcmd"
@@ -90,6 +92,9 @@ type Clients struct {
 	Config *rest.Config
 	// Dynamic reads and writes objects of any resource.
 	Dynamic dynamic.Interface
+	// Metadata lists objects' metadata alone (names for shell completion),
+	// without their specs.
+	Metadata metadata.Interface
 	// Discovery lists the API groups the server offers.
 	Discovery discovery.DiscoveryInterface
 	// Mapper finds the resource and preferred version of a kind through
@@ -172,10 +177,15 @@ func Connect(flags Flags, opts Options) (*Clients, error) {
 	if err != nil {
 		return nil, fmt.Errorf("creating dynamic client: %s", red.Redact(err.Error()))
 	}
+	md, err := metadata.NewForConfig(cfg)
+	if err != nil {
+		return nil, fmt.Errorf("creating metadata client: %s", red.Redact(err.Error()))
+	}
 	cached := memory.NewMemCacheClient(dc)
 	return &Clients{
 		Config:            cfg,
 		Dynamic:           dyn,
+		Metadata:          md,
 		Discovery:         cached,
 		Mapper:            restmapper.NewDeferredDiscoveryRESTMapper(cached),
 		Namespace:         ns,
@@ -183,6 +193,24 @@ func Connect(flags Flags, opts Options) (*Clients, error) {
 		Describe:          describe(cc, cfg, flags.Context),
 		Redactor:          red,
 	}, nil
+}
+
+// Contexts returns the names of the contexts of the kubeconfig that flags
+// point at (--kubeconfig, else $KUBECONFIG, else ~/.kube/config), sorted,
+// for the completion of --context.
+func Contexts(flags Flags) ([]string, error) {
+	rules := clientcmd.NewDefaultClientConfigLoadingRules()
+	rules.ExplicitPath = flags.Kubeconfig
+	raw, err := clientcmd.NewNonInteractiveDeferredLoadingClientConfig(rules, &clientcmd.ConfigOverrides{}).RawConfig()
+	if err != nil {
+		return nil, fmt.Errorf("loading kubeconfig: %s", NewRedactor(nil).Redact(err.Error()))
+	}
+	names := make([]string, 0, len(raw.Contexts))
+	for name := range raw.Contexts {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	return names, nil
 }
 
 // describe names the context, server and user and how the user
