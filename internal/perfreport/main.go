@@ -134,6 +134,9 @@ type result struct {
 	floorWall  time.Duration
 	maxRSS     int64
 	inputBytes int64
+	// pairWall is the single file's lint, timed alternately with this
+	// input's (the tree's), 0 when not taken.
+	pairWall time.Duration
 }
 
 func run(out, benchFile, clusterFile, lspFile string, runs, vms int) error {
@@ -185,12 +188,15 @@ func run(out, benchFile, clusterFile, lspFile string, runs, vms int) error {
 		path          string
 		args          []string
 		floorFrom     string
+		// pair, when set, is linted in every run too, so that the target
+		// comparing the two is taken alternately, as every ratio here is.
+		pair []string
 	}{
-		{"one file, " + fmt.Sprint(base.VMs) + " VMs", "vmhealth lint vms.yaml", single, []string{single}, single},
-		{fmt.Sprint(base.VMs) + " files in " + fmt.Sprint((base.VMs+99)/100) + " directories", "vmhealth lint tree/", tree, []string{tree}, single},
-		{"one file, " + fmt.Sprint(big.VMs) + " VMs (10x)", "vmhealth lint vms-10x.yaml", large, []string{large}, large},
+		{"one file, " + fmt.Sprint(base.VMs) + " VMs", "vmhealth lint vms.yaml", single, []string{single}, single, nil},
+		{fmt.Sprint(base.VMs) + " files in " + fmt.Sprint((base.VMs+99)/100) + " directories", "vmhealth lint tree/", tree, []string{tree}, single, []string{single}},
+		{"one file, " + fmt.Sprint(big.VMs) + " VMs (10x)", "vmhealth lint vms-10x.yaml", large, []string{large}, large, nil},
 	} {
-		var lw, fw []time.Duration
+		var lw, fw, pw []time.Duration
 		var rss int64
 		for range runs {
 			f, err := floorInChild(c.floorFrom)
@@ -203,8 +209,19 @@ func run(out, benchFile, clusterFile, lspFile string, runs, vms int) error {
 			}
 			fw, lw = append(fw, f), append(lw, m.wall)
 			rss = max(rss, m.maxRSS)
+			if c.pair != nil {
+				p, err := lint(bin, c.pair...)
+				if err != nil {
+					return err
+				}
+				pw = append(pw, p.wall)
+			}
 		}
-		results = append(results, result{name: c.name, command: c.display, lintWall: median(lw), floorWall: median(fw), maxRSS: rss, inputBytes: size(c.floorFrom)})
+		r := result{name: c.name, command: c.display, lintWall: median(lw), floorWall: median(fw), maxRSS: rss, inputBytes: size(c.floorFrom)}
+		if pw != nil {
+			r.pairWall = median(pw)
+		}
+		results = append(results, r)
 		fmt.Fprintf(os.Stderr, "%s: lint %v, floor %v, peak RSS %.1f MB\n", c.name, median(lw), median(fw), float64(rss)/1e6)
 	}
 	matrix, err := formatMatrix(work, bin, runs, vms)
@@ -295,13 +312,17 @@ func report(rs []result, matrix []formatResult, small smallResult, load, bench, 
 		b.WriteString("\n## Targets\n\n| target | figure | met |\n|---|---|---|\n")
 		ratio := float64(rs[0].lintWall) / float64(rs[0].floorWall)
 		fmt.Fprintf(&b, "| one file: lint ≤ 1.0× the node-decode floor | %.2f× | %s |\n", ratio, yes(ratio <= 1.0))
-		tree := float64(rs[1].lintWall) / float64(rs[0].lintWall)
+		file := rs[0].lintWall
+		if rs[1].pairWall > 0 {
+			file = rs[1].pairWall
+		}
+		tree := float64(rs[1].lintWall) / float64(file)
 		fmt.Fprintf(&b, "| directory tree within 1.2× of the single file | %.2f× (tree %v / file %v) | %s |\n", tree,
-			rs[1].lintWall.Round(time.Millisecond), rs[0].lintWall.Round(time.Millisecond), yes(tree <= 1.2))
+			rs[1].lintWall.Round(time.Millisecond), file.Round(time.Millisecond), yes(tree <= 1.2))
 		fmt.Fprintf(&b, "| peak RSS ≤ 64 MB on the 16 MB file | %s | %s |\n", mb(rs[0].maxRSS), yes(rs[0].maxRSS <= 64<<20))
 		grow := float64(rs[2].maxRSS) / float64(rs[0].maxRSS)
 		fmt.Fprintf(&b, "| peak RSS on the 10× file ≤ 1.5× that | %s (%.2f×) | %s |\n", mb(rs[2].maxRSS), grow, yes(grow <= 1.5))
-		b.WriteString("\nThe tree figure is compared with the single-file lint figure of the same run, as the target says.\n")
+		b.WriteString("\nThe tree figure is compared with the single file linted alternately with it (tree, floor, file in every\nrun, the median of each), as the target says.\n")
 	}
 	b.WriteString(formatTable(matrix, vms))
 	b.WriteString(smallTable(small))
