@@ -24,7 +24,10 @@ func check(name string, f *File, pos positions, reg *validate.Registry) error {
 		errs = append(errs, &Error{File: name, Line: line, Column: col, Key: key, Message: msg})
 	}
 	severity := func(key, v string) {
-		if _, err := validate.ParseSeverity(v); v != "" && err != nil {
+		if v == "" {
+			return
+		}
+		if _, err := validate.ParseSeverity(v); err != nil {
 			bad(key, false, fmt.Sprintf("%q is not a severity (one of: error, warning, info)", v))
 		}
 	}

@@ -391,22 +391,27 @@ CPU profiles (pprof) of the binary on the single file, before optimising:
   and each asking made a dozen paths absolute, each reading the working directory
   from the kernel (14% of CPU); and four rules parsed each VM's cloud-init user
   data again (18%). The answer is now kept per file, the working directory read
-  once, and the user data parsed once per object: BenchmarkLintStream went from
-  2.90 s to 2.27 s, and from 1.01 GB to 677 MB allocated.
+  once, and the user data parsed once per object: BenchmarkLintStream
+  (` + "`go test -run '^$' -bench 'LintStream$' -benchmem ./validate/`" + `) went from 2.90 s to
+  2.27 s, and from 1.01 GB to 677 MB allocated.
 - JUnit held every testcase of a file until the next file began, so on the messy
   corpus (one file) the live heap passed the soft memory limit and the collector
   ran continuously (14.5 s CPU). A testcase now goes to the spool as soon as
   findings for another object come, its findings beside it, and is read back only
   when a late finding (a Service that selects an earlier VM) joins it: 3.65 s wall
-  and 6.5 s CPU instead of 7.97 s and 14.5 s, the output byte for byte the same.
+  and 6.5 s CPU instead of 7.97 s and 14.5 s, the output byte for byte the same
+  (` + "`/usr/bin/time vmhealth lint --no-color -o junit messy.yaml`" + `, old and new binary in turn).
 - SARIF's fingerprints counted occurrences by the whole identity string, one for
   every finding of the run; they now count by a 16-byte hash of it, and the
   fingerprinter and the artifact URI keep the last file's path (it was made
-  absolute per finding). Collections on the messy corpus: 147 to 110.
+  absolute per finding). Collections on the messy corpus
+  (` + "`GODEBUG=gctrace=1 vmhealth lint --no-color -o sarif messy.yaml 2>&1 >/dev/null | grep -c '^gc '`" + `):
+  147 to 110.
 - Garbage collection: the soft limit was 24 MiB, which leaves the heap about 14 MB
   once the runtime's own memory is counted. On the messy corpus, whose live heap is
-  6–9 MB, the collector then ran every few MB. Measured with -o sarif, three
-  alternated runs of each limit on both corpora (load average 8–10), median CPU and
+  6–9 MB, the collector then ran every few MB. Measured with
+  ` + "`GOMEMLIMIT=<limit> /usr/bin/time -f '%U %S %M' vmhealth lint --no-color -o sarif <corpus>.yaml`" + `,
+  three alternated runs of each limit on both corpora (load average 8–10), median CPU and
   peak RSS: 24 MiB 3.94 s / 77 MB clean, 5.82 s / 78 MB messy; 32 MiB 4.05 s / 84 MB,
   5.34 s / 86 MB; 48 MiB 4.06 s / 95 MB, 5.20 s / 97 MB; 64 MiB 3.73 s / 93 MB,
   4.49 s / 101 MB. The binary now uses 64 MiB: a quarter less CPU on messy input for
