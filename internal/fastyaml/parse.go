@@ -105,7 +105,6 @@ var errDecline any = decline{}
 // decline abandons the parse: the input is not one Parse reads.
 func (p *parser) decline() { panic(errDecline) }
 
-
 // scan cuts the input into lines. It declines document markers after the
 // first line and directives.
 func (p *parser) scan() bool {
