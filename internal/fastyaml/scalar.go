@@ -130,7 +130,7 @@ func doubleQuoted(src string, j, end int) (string, int, bool) {
 }
 
 // singleQuoted reads a single-quoted scalar that opens at src[j] and
-// closes on the same line, where ” stands for one quote.
+// closes on the same line, where a doubled quote stands for one.
 func singleQuoted(src string, j, end int) (string, int, bool) {
 	var b []byte
 	from := j + 1
