@@ -10,31 +10,31 @@ import (
 // on one where every VM has findings: the candidates of the file-wide rule
 // and the output's bookkeeping), so the default GOGC=100 collects several
 // hundred times on a 16 MB input. GOGC=400 collects far less often; the
-// soft memory limit only caps a heap that would grow past it, and the
+// soft memory limit caps a heap that would grow past it, and the
 // collector then runs more often, capped by the runtime at half the CPU;
 // nothing fails. GOGC and GOMEMLIMIT from the environment win.
 //
 // The limit was chosen by measurement (docs/performance.md, "Garbage
-// collection"): GOMEMLIMIT=<limit> /usr/bin/time -f '%U %S %M' vmhealth
-// lint --no-color -o sarif on the clean and the messy corpus (10,000 VMs,
-// one 18 MB file each), three alternated runs of every limit on the 2-core
-// machine at load average 8–10, median CPU (user + system) and peak RSS:
+// collection"): GOMEMLIMIT=<limit> /usr/bin/time -f '%U %S %M %e' vmhealth
+// lint --no-color -o FORMAT on the clean and the messy corpus (10,000 VMs,
+// one 18 MB file each), with the static release build, five alternated
+// runs of every limit and format on the 2-core machine at load average
+// 1–1.4, median CPU (user + system) and the largest peak RSS of the five:
 //
-//	limit   clean CPU  clean RSS  messy CPU  messy RSS
-//	24 MiB  3.94 s     77 MB      5.82 s     78 MB
-//	32 MiB  4.05 s     84 MB      5.34 s     86 MB
-//	48 MiB  4.06 s     95 MB      5.20 s     97 MB
-//	64 MiB  3.73 s     93 MB      4.49 s     101 MB
+//	limit   clean text  clean junit  messy text  messy sarif  messy junit
+//	24 MiB  0.76 s      1.09 s       1.13 s      1.36 s       1.82 s 55 MB
+//	28 MiB  0.74 s      1.02 s       1.01 s      1.32 s       1.65 s 59 MB
+//	32 MiB  0.72 s      0.97 s       0.94 s      1.22 s       1.59 s 64 MB
+//	64 MiB  0.68 s      0.83 s       0.92 s      1.14 s       1.35 s 94 MB
 //
-// The clean corpus does not care; on the messy one the 24 MiB limit of
-// before, which leaves the heap about 14 MB once the runtime's own memory
-// is counted, made the collector run every few MB and cost a quarter more
-// CPU. 64 MiB costs about 23 MB more resident memory, which no CI runner
-// or laptop notices; most of the resident set is the binary's own pages
-// in any case (57 MB before any input is read).
+// Peak RSS is the binary's own pages (32 MB, read from /proc while
+// `vmhealth lint -` waits on stdin) plus about the limit, whatever the
+// format; JUnit's is the largest. 28 MiB keeps every run under 64 MB with
+// room for a binary whose pages are all cached, for 5–20% more CPU than
+// 64 MiB, where the resident set passes 90 MB.
 const (
 	gcPercent   = 400
-	memoryLimit = 64 << 20
+	memoryLimit = 28 << 20
 )
 
 func tuneGC() {
