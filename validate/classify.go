@@ -6,7 +6,6 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
-	"slices"
 	"strings"
 
 	yaml "go.yaml.in/yaml/v3"
@@ -104,31 +103,43 @@ func (l *Linter) patchedBy(file string) string {
 	if file == "" || file == StdinName {
 		return ""
 	}
-	if v, ok := l.patchedFiles.Load(file); ok {
-		return v.(string)
+	near := l.patchesNear(filepath.Dir(file))
+	if near == nil {
+		return ""
 	}
-	k := l.findPatchedBy(file)
-	l.patchedFiles.Store(file, k)
-	return k
-}
-
-// findPatchedBy does patchedBy's work for a file not asked about before.
-func (l *Linter) findPatchedBy(file string) string {
 	abs, err := l.abs(file)
 	if err != nil {
 		return ""
 	}
-	dir := filepath.Dir(file)
+	return near[abs]
+}
+
+// patchesNear returns the patch files that the kustomizations in dir and
+// the three directories above it list, by absolute path, each with the
+// kustomization that lists it; where several do, the nearest, and in one
+// directory the first of kustomizationNames. nil when there are none.
+func (l *Linter) patchesNear(dir string) map[string]string {
+	if v, ok := l.patchDirs.Load(dir); ok {
+		return v.(map[string]string)
+	}
+	var near map[string]string
+	d := dir
 	for range 4 {
 		for _, n := range kustomizationNames {
-			k := filepath.Join(dir, n)
-			if slices.Contains(l.patchesOf(k), abs) {
-				return k
+			k := filepath.Join(d, n)
+			for _, p := range l.patchesOf(k) {
+				if _, seen := near[p]; !seen {
+					if near == nil {
+						near = map[string]string{}
+					}
+					near[p] = k
+				}
 			}
 		}
-		dir = filepath.Join(dir, "..")
+		d = filepath.Join(d, "..")
 	}
-	return ""
+	l.patchDirs.Store(dir, near)
+	return near
 }
 
 // patchesOf returns the absolute paths of the patch files the

@@ -23,9 +23,11 @@ type Linter struct {
 	// kustomizations caches the patch files of each kustomization file
 	// read (classify.go), by absolute path.
 	kustomizations sync.Map
-	// patchedFiles caches patchedBy's answer for each file: it is asked
-	// once for every object, and a file holds thousands.
-	patchedFiles sync.Map
+	// patchDirs caches, for each directory asked about, the patch files
+	// that the kustomizations near it list (classify.go): patchedBy is
+	// asked once for every object, and a directory holds thousands of
+	// files or a file thousands of objects.
+	patchDirs sync.Map
 	// cwd is the working directory, read once, that relative paths are
 	// made absolute against.
 	cwd     string

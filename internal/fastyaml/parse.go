@@ -2,6 +2,7 @@ package fastyaml
 
 import (
 	"strings"
+	"sync"
 
 	yaml "go.yaml.in/yaml/v3"
 )
@@ -29,6 +30,16 @@ func Parse(data []byte, root *yaml.Node) (res Result) {
 		return Unsupported
 	}
 	p := parser{src: string(data)}
+	sc, _ := scratchPool.Get().(*scratch)
+	if sc == nil {
+		sc = new(scratch)
+	}
+	p.lines, p.kids = sc.lines[:0], sc.kids[:0]
+	defer func() {
+		clear(p.kids[:cap(p.kids)]) // let the nodes go
+		sc.lines, sc.kids = p.lines, p.kids
+		scratchPool.Put(sc)
+	}()
 	if !p.scan() {
 		return Unsupported
 	}
@@ -98,6 +109,14 @@ type parser struct {
 	ptrs  []*yaml.Node // where Content slices are allocated
 }
 
+// scratch is what a parse needs only while it runs, kept for the next.
+type scratch struct {
+	lines []line
+	kids  []*yaml.Node
+}
+
+var scratchPool sync.Pool
+
 type decline struct{}
 
 var errDecline any = decline{}
@@ -108,8 +127,13 @@ func (p *parser) decline() { panic(errDecline) }
 // scan cuts the input into lines. It declines document markers after the
 // first line and directives.
 func (p *parser) scan() bool {
-	n := strings.Count(p.src, "\n")
-	p.lines = make([]line, 0, n)
+	// est counts the lines that can hold nodes: not those inside a block
+	// scalar, which is only guessed here (a line ending in | or |- opens
+	// one). It sizes the node slab, which is all the allocation does.
+	est, body := 0, -1
+	if n := strings.Count(p.src, "\n"); cap(p.lines) < n {
+		p.lines = make([]line, 0, n)
+	}
 	for start := 0; start < len(p.src); {
 		end := start + strings.IndexByte(p.src[start:], '\n')
 		j := start
@@ -127,11 +151,18 @@ func (p *parser) scan() bool {
 				return false
 			}
 		}
+		if ln.kind == content && (body < 0 || ln.indent <= body) {
+			body = -1
+			est++
+			if t := strings.TrimRight(p.src[j:end], " "); strings.HasSuffix(t, "|") || strings.HasSuffix(t, "|-") {
+				body = ln.indent
+			}
+		}
 		p.lines = append(p.lines, ln)
 		start = end + 1
 	}
-	p.nodes = make([]yaml.Node, 0, 2*n+2)
-	p.ptrs = make([]*yaml.Node, 0, 2*n+2)
+	p.nodes = make([]yaml.Node, 0, 2*est+est/2+4)
+	p.ptrs = make([]*yaml.Node, 0, 2*est+est/2+4)
 	return true
 }
 
