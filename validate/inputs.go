@@ -93,7 +93,7 @@ func expandInputs(paths []string, stdin io.Reader, skipPath, shallowDir func(str
 			continue
 		}
 		if !info.IsDir() {
-			srcs = append(srcs, fileSource(arg, p))
+			srcs = append(srcs, fileSource(arg, p, false))
 			continue
 		}
 		var found []string
@@ -145,21 +145,26 @@ func expandInputs(paths []string, stdin io.Reader, skipPath, shallowDir func(str
 		}
 		slices.Sort(found)
 		for _, f := range found {
-			src := fileSource(arg, f)
-			src.whole = true
-			srcs = append(srcs, src)
+			srcs = append(srcs, fileSource(arg, f, true))
 		}
 	}
 	return srcs, errs, ignored
 }
 
-func fileSource(arg int, path string) source {
-	return source{arg: arg, name: path, open: func() (io.ReadCloser, error) {
-		f, err := os.Open(path)
+// fileSource is a file named on the command line, or, whole, one found in
+// a directory: read in one piece by a worker, with plain system calls
+// (openRaw), as a tree holds thousands.
+func fileSource(arg int, path string, whole bool) source {
+	open := func(p string) (io.ReadCloser, error) { return os.Open(p) }
+	if whole {
+		open = openRaw
+	}
+	return source{arg: arg, name: path, whole: whole, open: func() (io.ReadCloser, error) {
+		rc, err := open(path)
 		if err != nil {
 			return nil, describeOpenError(err)
 		}
-		return f, nil
+		return rc, nil
 	}}
 }
 
