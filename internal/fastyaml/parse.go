@@ -316,9 +316,6 @@ func (p *parser) value(ind, off int, inMap bool) *yaml.Node {
 	if j < ln.end && p.src[j] != '#' {
 		return p.inline(ind, j)
 	}
-	if j < ln.end && j == off {
-		p.decline() // "a:#" is a plain scalar; leave it to go-yaml
-	}
 	li := p.i
 	p.i++
 	if p.skip() {
@@ -336,13 +333,7 @@ func (p *parser) isKey(k int) bool {
 	end := p.lines[p.i].end
 	switch p.src[k] {
 	case '"', '\'':
-		var ok bool
-		var after int
-		if p.src[k] == '"' {
-			_, after, ok = doubleQuoted(p.src, k, end)
-		} else {
-			_, after, ok = singleQuoted(p.src, k, end)
-		}
+		_, after, _, ok := quoted(p.src, k, end)
 		return ok && after < end && p.src[after] == ':' && (after+1 == end || p.src[after+1] == ' ')
 	}
 	_, ok := plainKeyEnd(p.src[k:end])

@@ -94,6 +94,18 @@ func indicator(c byte) bool {
 	return strings.IndexByte("-?:,[]{}#&*!|>'\"%@`", c) >= 0
 }
 
+// quoted reads the double- or single-quoted scalar that opens at src[j]
+// (a quote) and closes before end, with its style and the offset after
+// the closing quote.
+func quoted(src string, j, end int) (val string, after int, style yaml.Style, ok bool) {
+	if src[j] == '"' {
+		val, after, ok = doubleQuoted(src, j, end)
+		return val, after, yaml.DoubleQuotedStyle, ok
+	}
+	val, after, ok = singleQuoted(src, j, end)
+	return val, after, yaml.SingleQuotedStyle, ok
+}
+
 // doubleQuoted reads a double-quoted scalar that opens at src[j] and
 // closes on the same line (before end), with the escapes \\ \" \/ \n \t.
 // It returns the value and the offset after the closing quote.

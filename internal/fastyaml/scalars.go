@@ -18,12 +18,8 @@ func (p *parser) key(off int) (*yaml.Node, int) {
 		tag   = tagStr
 	)
 	switch p.src[off] {
-	case '"':
-		val, after, ok = doubleQuoted(p.src, off, ln.end)
-		style = yaml.DoubleQuotedStyle
-	case '\'':
-		val, after, ok = singleQuoted(p.src, off, ln.end)
-		style = yaml.SingleQuotedStyle
+	case '"', '\'':
+		val, after, style, ok = quoted(p.src, off, ln.end)
 	default:
 		var n int
 		n, ok = plainKeyEnd(p.src[off:ln.end])
@@ -48,25 +44,9 @@ func (p *parser) key(off int) (*yaml.Node, int) {
 // lines follow. ind is the indentation of the collection it belongs to.
 func (p *parser) inline(ind, j int) *yaml.Node {
 	ln := p.lines[p.i]
-	switch c := p.src[j]; c {
+	switch p.src[j] {
 	case '"', '\'':
-		var (
-			val   string
-			after int
-			ok    bool
-			style = yaml.DoubleQuotedStyle
-		)
-		if c == '"' {
-			val, after, ok = doubleQuoted(p.src, j, ln.end)
-		} else {
-			val, after, ok = singleQuoted(p.src, j, ln.end)
-			style = yaml.SingleQuotedStyle
-		}
-		if !ok {
-			p.decline()
-		}
-		n := p.node(yaml.ScalarNode, tagStr, p.i, j)
-		n.Value, n.Style = val, style
+		n, after := p.quotedNode(j)
 		p.endLine(after)
 		return n
 	case '|':
@@ -102,6 +82,19 @@ func (p *parser) inline(ind, j int) *yaml.Node {
 	n.Value = val
 	p.i++
 	return n
+}
+
+// quotedNode reads the quoted scalar that opens at offset j of the
+// current line and closes on it, and returns it with the offset after
+// the closing quote.
+func (p *parser) quotedNode(j int) (*yaml.Node, int) {
+	val, after, style, ok := quoted(p.src, j, p.lines[p.i].end)
+	if !ok {
+		p.decline()
+	}
+	n := p.node(yaml.ScalarNode, tagStr, p.i, j)
+	n.Value, n.Style = val, style
+	return n, after
 }
 
 // endLine checks that nothing but spaces and a comment follows offset k of
@@ -199,26 +192,9 @@ func (p *parser) flowSeq(j int) *yaml.Node {
 			p.decline()
 		}
 		var n *yaml.Node
-		switch c := p.src[k]; c {
+		switch p.src[k] {
 		case '"', '\'':
-			var (
-				val   string
-				after int
-				ok    bool
-				style = yaml.DoubleQuotedStyle
-			)
-			if c == '"' {
-				val, after, ok = doubleQuoted(p.src, k, ln.end)
-			} else {
-				val, after, ok = singleQuoted(p.src, k, ln.end)
-				style = yaml.SingleQuotedStyle
-			}
-			if !ok {
-				p.decline()
-			}
-			n = p.node(yaml.ScalarNode, tagStr, p.i, k)
-			n.Value, n.Style = val, style
-			k = after
+			n, k = p.quotedNode(k)
 		default:
 			e := k
 			for e < ln.end && strings.IndexByte(",]#:[{}", p.src[e]) < 0 {
